@@ -1,0 +1,193 @@
+/*
+ * asm_amd64.S - rt0_go and the context switch, for both amd64 ABIs.
+ * Mirrors the parts of Go's runtime/asm_amd64.s that C cannot express.
+ *
+ * A saved context lives on the stack it belongs to; a gobuf holds only its
+ * sp.  mcall pushes, and gogo pops, exactly the callee-saved state of the
+ * ABI, below the return address:
+ *
+ *            SysV (Linux)                 Windows x64
+ *   sp+56  | return address |     sp+256 | return address            |
+ *   sp+48  | rbp            |     ...    | rbp rbx r12-r15 rdi rsi   |
+ *   ...    | rbx r12-r15    |     sp+168 | TIB: StackBase, StackLimit,|
+ *   sp+0   | mxcsr | x87 cw |            |      DeallocationStack     |
+ *                                 sp+8   | xmm6 .. xmm15              |
+ *                                 sp+0   | mxcsr | x87 cw             |
+ *
+ * Every switch goes through g0, as in Go: a goroutine leaves with mcall,
+ * the scheduler enters one with gogo.  gostartcall (sys_x86.c) builds the
+ * same frame for a goroutine that has never run, returning to goentry.
+ */
+
+#ifdef _WIN32
+#define ARG0 %rcx               /* first integer argument, Windows x64 */
+#define ARG1 %rdx
+#define ARG2 %r8
+#define ARG3 %r9
+#define SHADOW 32               /* home space a Windows caller reserves */
+#else
+#define ARG0 %rdi               /* first integer argument, SysV */
+#define ARG1 %rsi
+#define ARG2 %rdx
+#define ARG3 %rcx
+#define SHADOW 0
+#endif
+
+#define GOBUF_SP 0              /* offsets in struct gobuf; check() agrees */
+#define GOBUF_LO 8
+#define GOBUF_HI 16
+#define GOBUF_DEALLOC 24
+
+#ifdef __ELF__
+#define FUNC(name) .globl name; .type name, @function; .hidden name; name:
+#define ENDFUNC(name) .size name, .-name
+#else
+#define FUNC(name) .globl name; name:
+#define ENDFUNC(name)
+#endif
+
+	.text
+
+/*
+ * _rt0_amd64 is common start-up code for amd64 systems: the OS stub has put
+ * argc in %rdi and argv in %rsi, where rt0_go takes them (Go does the same).
+ */
+	.globl _rt0_amd64
+_rt0_amd64:
+	jmp	gort__rt0_go			/* argc, argv stay in rdi, rsi */
+
+/*
+ * rt0_go: the runtime's start.  Align the stack, bind m0 and g0 to this
+ * thread with g0's bounds taken from the real stack, then run the boot
+ * steps in Go's order.  mstart never returns.
+ */
+FUNC(gort__rt0_go)
+	movq	%rdi, %r12			/* argc, kept in a callee-saved register */
+	movq	%rsi, %r13			/* argv */
+	andq	$-16, %rsp			/* ABI alignment for the calls below */
+	subq	$(SHADOW+16), %rsp		/* home space, and keep 16-byte alignment */
+	leaq	(SHADOW+16)(%rsp), ARG0		/* g0's top of stack: here */
+	call	gort__rt0_g0			/* g0 bounds; bind m0 and g0 */
+	call	gort__check			/* the runtime's self-checks */
+	movq	%r12, ARG0			/* argc */
+	movq	%r13, ARG1			/* argv */
+	call	gort__args			/* keep argc/argv, auxv, environment */
+	call	gort__osinit			/* CPUs and page size */
+	call	gort__schedinit			/* stacks, Ps, GODEBUG, ... */
+	leaq	gort__runtime_main(%rip), ARG0	/* fn: runtime_main */
+	xorl	%eax, %eax
+	movq	%rax, ARG1			/* arg: none */
+	call	gort__newproc			/* the main goroutine, queued */
+	call	gort__mstart			/* this thread becomes m0's scheduler */
+	ud2					/* mstart never returns */
+ENDFUNC(gort__rt0_go)
+
+/*
+ * void gort__mcall(gobuf *save, gobuf *g0, void (*fn)(void *), void *arg)
+ * Save the current context in save, switch to g0's stack from its top and
+ * call fn(arg).  fn does not return; someone gogo's save later.
+ */
+FUNC(gort__mcall)
+	pushq	%rbp				/* callee-saved registers, see picture */
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+#ifdef _WIN32
+	pushq	%rdi				/* callee-saved on Windows only */
+	pushq	%rsi
+	pushq	%gs:0x08			/* TIB StackBase */
+	pushq	%gs:0x10			/* TIB StackLimit */
+	pushq	%gs:0x1478			/* TIB DeallocationStack */
+	subq	$168, %rsp			/* xmm6-15 and the control words */
+	movups	%xmm6, 8(%rsp)
+	movups	%xmm7, 24(%rsp)
+	movups	%xmm8, 40(%rsp)
+	movups	%xmm9, 56(%rsp)
+	movups	%xmm10, 72(%rsp)
+	movups	%xmm11, 88(%rsp)
+	movups	%xmm12, 104(%rsp)
+	movups	%xmm13, 120(%rsp)
+	movups	%xmm14, 136(%rsp)
+	movups	%xmm15, 152(%rsp)
+#else
+	subq	$8, %rsp			/* room for the control words */
+#endif
+	stmxcsr	(%rsp)				/* SSE control/status */
+	fnstcw	4(%rsp)				/* x87 control word */
+	movq	%rsp, GOBUF_SP(ARG0)		/* save->sp: the context is saved */
+	movq	GOBUF_SP(ARG1), %rsp		/* onto g0's stack, from its top */
+#ifdef _WIN32
+	movq	GOBUF_HI(ARG1), %rax		/* g0's stack bounds into the TIB */
+	movq	%rax, %gs:0x08
+	movq	GOBUF_LO(ARG1), %rax
+	movq	%rax, %gs:0x10
+	movq	GOBUF_DEALLOC(ARG1), %rax
+	movq	%rax, %gs:0x1478
+#endif
+	movq	ARG3, ARG0			/* fn(arg) */
+	subq	$SHADOW, %rsp			/* home space for fn */
+	call	*ARG2
+	ud2					/* fn must not return */
+ENDFUNC(gort__mcall)
+
+/*
+ * void gort__gogo(gobuf *buf): resume the context saved in buf.
+ */
+FUNC(gort__gogo)
+	movq	GOBUF_SP(ARG0), %rsp		/* the saved frame */
+	ldmxcsr	(%rsp)				/* SSE control/status */
+	fldcw	4(%rsp)				/* x87 control word */
+#ifdef _WIN32
+	movups	8(%rsp), %xmm6			/* xmm6-15 */
+	movups	24(%rsp), %xmm7
+	movups	40(%rsp), %xmm8
+	movups	56(%rsp), %xmm9
+	movups	72(%rsp), %xmm10
+	movups	88(%rsp), %xmm11
+	movups	104(%rsp), %xmm12
+	movups	120(%rsp), %xmm13
+	movups	136(%rsp), %xmm14
+	movups	152(%rsp), %xmm15
+	addq	$168, %rsp
+	popq	%gs:0x1478			/* the goroutine's TIB stack bounds */
+	popq	%gs:0x10
+	popq	%gs:0x08
+	popq	%rsi
+	popq	%rdi
+#else
+	addq	$8, %rsp			/* past the control words */
+#endif
+	popq	%r15				/* callee-saved registers */
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret					/* to where mcall was called, or goentry */
+ENDFUNC(gort__gogo)
+
+/*
+ * gort__goentry: a new goroutine's first gogo returns here with its G in
+ * r12 (put there by gostartcall).  Unwinders stop here: nothing called it.
+ */
+FUNC(gort__goentry)
+#ifdef __ELF__
+	.cfi_startproc
+	.cfi_undefined rip			/* outermost frame of a goroutine */
+#endif
+	movq	%r12, ARG0			/* gp */
+	andq	$-16, %rsp			/* ABI alignment */
+	subq	$SHADOW, %rsp			/* home space */
+	call	gort__goexit_start		/* runs fn(arg), then goexit; no return */
+	ud2
+#ifdef __ELF__
+	.cfi_endproc
+#endif
+ENDFUNC(gort__goentry)
+
+#ifdef __ELF__
+	.section .note.GNU-stack,"",@progbits	/* no executable stack */
+#endif
+/* (PE objects have no GNU-stack note: Windows stacks are never executable.) */

@@ -1,0 +1,15 @@
+# Toolchain file: cross-build gort for windows/amd64 with Debian's
+# mingw-w64, and run what it builds under wine (ctest uses the emulator).
+set(CMAKE_SYSTEM_NAME Windows)
+set(CMAKE_SYSTEM_PROCESSOR x86_64)
+set(CMAKE_C_COMPILER x86_64-w64-mingw32-gcc)
+set(CMAKE_ASM_COMPILER x86_64-w64-mingw32-gcc)
+set(CMAKE_RC_COMPILER x86_64-w64-mingw32-windres)
+set(CMAKE_FIND_ROOT_PATH /usr/x86_64-w64-mingw32)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+find_program(GORT_WINE NAMES wine64 wine)
+if(GORT_WINE)
+  set(CMAKE_CROSSCOMPILING_EMULATOR ${GORT_WINE})
+endif()

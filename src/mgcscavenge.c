@@ -1,0 +1,58 @@
+/*
+ * mgcscavenge.c - gcenable and the background scavenger.
+ * Mirrors Go's runtime/mgc.go (gcenable) and mgcscavenge.go.
+ *
+ * gort has no garbage collector; its background work is the scavenger,
+ * a runtime goroutine that gives the memory of idle cached goroutine
+ * stacks back to the OS (stack.c says which).  sysmon wakes it about once
+ * a second while there are stacks to give back.
+ */
+#include "os.h"
+
+#define SCAVENGE_PERIOD (1000 * 1000 * 1000LL)   /* ns between passes */
+
+static struct {
+    mutex lock;
+    g *g;
+    bool parked;
+    int64_t last;       /* nanotime of the last pass */
+} scavenger;
+
+/* bgscavenge is the scavenger goroutine. */
+static void bgscavenge(void *arg)
+{
+    (void)arg;
+    gort__lock(&scavenger.lock);
+    scavenger.g = getg();
+    for (;;) {
+        scavenger.parked = true;
+        gort__goparkunlock(&scavenger.lock, waitReasonSleepScavenge);
+        gort__scavenge(false);
+        gort__lock(&scavenger.lock);
+        scavenger.last = gort__nanotime();
+    }
+}
+
+/* gort__wakeScavenger readies the scavenger if a period has passed since
+ * its last pass.  Called by sysmon. */
+void gort__wakeScavenger(int64_t now)
+{
+    gort__lock(&scavenger.lock);
+    if (!scavenger.parked || now - scavenger.last < SCAVENGE_PERIOD) {
+        gort__unlock(&scavenger.lock);
+        return;
+    }
+    scavenger.parked = false;
+    g *gp = scavenger.g;
+    gort__unlock(&scavenger.lock);
+    gort__goready(gp);
+}
+
+/* gort__gcenable starts the runtime's background work (runtime_main
+ * calls it after the init functions, as Go does). */
+void gort__gcenable(void)
+{
+    scavenger.last = gort__nanotime();
+    g *gp = gort__newproc1(bgscavenge, NULL, getg(), __builtin_return_address(0), true);
+    gort__readynew(gp);
+}

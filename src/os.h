@@ -1,0 +1,60 @@
+/*
+ * os.h - the contract between the portable runtime and its OS layer.
+ *
+ * os_linux.c and os_windows.c implement exactly these, and the build picks
+ * one of them (CMakeLists.txt).  Nothing else in src/ asks which OS it is on.
+ */
+#ifndef GORT_OS_H
+#define GORT_OS_H
+
+#include "runtime.h"
+
+/* Start-up (osinit and friends). */
+void gort__osinit(void);                /* ncpu, physPageSize */
+void gort__os_args(int argc, char **argv, int *pargc, char ***pargv);
+void gort__os_g0bounds(gobuf *buf, uintptr_t sp);  /* g0 stack of this thread */
+int32_t gort__getproccount(void);
+void gort__os_initsig(void);            /* fatal signal handlers */
+void gort__minit(m *mp);                /* per-thread setup (signal stack) */
+void gort__unminit(m *mp);
+
+/* Threads. */
+void gort__newosproc(m *mp);            /* start a thread that runs gort__mstart_os(mp) */
+void gort__mstart_os(m *mp);            /* entry of every new M (proc.c) */
+void gort__osyield(void);
+void gort__usleep(uint32_t us);
+
+/* futexsleep blocks while *addr == val, at most ns nanoseconds (ns < 0:
+ * forever); it may wake spuriously.  futexwakeup wakes up to cnt sleepers. */
+void gort__futexsleep(_Atomic uint32_t *addr, uint32_t val, int64_t ns);
+void gort__futexwakeup(_Atomic uint32_t *addr, uint32_t cnt);
+
+/* Time. */
+int64_t gort__nanotime(void);
+
+/* Memory for stacks: reserve n bytes of zeroed read-write memory whose
+ * pages cost nothing until touched; make part of it inaccessible; give the
+ * physical pages of a range back; free.  n and addresses are page-aligned. */
+void *gort__sysAlloc(uintptr_t n);
+void gort__sysFree(void *v, uintptr_t n);
+bool gort__sysGuard(void *v, uintptr_t n);
+void gort__sysUnused(void *v, uintptr_t n);
+/* gort__sysMapBudget is how many more memory mappings the process may
+ * make for guard pages (Linux: vm.max_map_count); negative: unlimited. */
+int64_t gort__sysMapBudget(void);
+
+/* Output and exit. */
+void gort__writeerr(const void *buf, size_t n);
+void gort__flushstdio(void);            /* best effort, never blocks forever */
+NORETURN void gort__exit(int code);     /* _exit: no atexit handlers */
+NORETURN void gort__crash(void);        /* abort with SIGABRT or the like */
+
+/* Backtraces: capture up to n return addresses of the current stack. */
+int gort__os_backtrace(void **pcs, int n);
+/* Fill buf with the symbol containing pc; returns its start or NULL. */
+void *gort__os_funcname(void *pc, char *buf, size_t n);
+
+/* Ctor order: true when constructors run in reverse link order (.ctors). */
+extern const bool gort__os_ctors_reversed;
+
+#endif

@@ -1,0 +1,345 @@
+/*
+ * os_linux.c - the OS layer on Linux (os.h): futexes, threads, memory,
+ * signals, the command line.  Mirrors Go's runtime/os_linux.go.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <execinfo.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "os.h"
+
+const bool gort__os_ctors_reversed = false;     /* .init_array runs forwards */
+
+static uintptr_t startupRandom;
+
+/* gort__os_args keeps argc/argv and reads the auxiliary vector that the
+ * kernel put after the environment: the page size and the random seed. */
+void gort__os_args(int argc, char **argv, int *pargc, char ***pargv)
+{
+    *pargc = argc;
+    *pargv = argv;
+    char **envp = argv + argc + 1;
+    while (*envp)
+        envp++;
+    for (unsigned long *auxv = (unsigned long *)(envp + 1); auxv[0] != AT_NULL; auxv += 2) {
+        switch (auxv[0]) {
+        case AT_PAGESZ:
+            gort__physPageSize = auxv[1];
+            break;
+        case AT_RANDOM:
+            startupRandom = auxv[1];
+            break;
+        }
+    }
+}
+
+int32_t gort__getproccount(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 1;
+    int n = CPU_COUNT(&set);
+    return n > 0 ? n : 1;
+}
+
+/* gort__osinit: the number of CPUs this process may use and the page size. */
+void gort__osinit(void)
+{
+    gort__ncpu = gort__getproccount();
+    if (gort__physPageSize == 0)
+        gort__physPageSize = (uintptr_t)sysconf(_SC_PAGESIZE);
+    if (gort__physPageSize == 0 || (gort__physPageSize & (gort__physPageSize - 1)) != 0)
+        gort__fatal("osinit: bad physical page size");
+    (void)startupRandom;
+}
+
+/* gort__os_g0bounds describes the current thread's own stack as a g0. */
+void gort__os_g0bounds(gobuf *buf, uintptr_t sp)
+{
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    uintptr_t lo = sp - 64 * 1024;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0 && (uintptr_t)addr < sp)
+            lo = (uintptr_t)addr + 4096;
+        pthread_attr_destroy(&attr);
+    }
+    buf->sp = (sp - 256) & ~(uintptr_t)15;
+    buf->lo = lo;
+    buf->hi = sp;
+    buf->dealloc = lo;
+}
+
+/* ------------------------------------------------------------------------
+ * Threads.
+ * ---------------------------------------------------------------------- */
+
+static void *mstart_thread(void *arg)
+{
+    gort__mstart_os(arg);
+    return NULL;
+}
+
+void gort__newosproc(m *mp)
+{
+    pthread_attr_t attr;
+    pthread_t tid;
+    sigset_t all, old;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 1 << 20);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    /* Block signals while creating the thread so that it starts with
+     * them blocked until minit, as Go does. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int err = pthread_create(&tid, &attr, mstart_thread, mp);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    if (err != 0) {
+        gort__printf("runtime: failed to create new OS thread (have %lld already; errno=%d)\n",
+                     (long long)gort__sched.mnext, err);
+        gort__throw("newosproc");
+    }
+    mp->threadhandle = (uintptr_t)tid;
+}
+
+void gort__osyield(void)
+{
+    sched_yield();
+}
+
+void gort__usleep(uint32_t us)
+{
+    struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+void gort__futexsleep(_Atomic uint32_t *addr, uint32_t val, int64_t ns)
+{
+    struct timespec ts, *tsp = NULL;
+    if (ns >= 0) {
+        ts.tv_sec = ns / 1000000000;
+        ts.tv_nsec = ns % 1000000000;
+        tsp = &ts;
+    }
+    int saved = errno;
+    syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, tsp, NULL, 0);
+    errno = saved;
+}
+
+void gort__futexwakeup(_Atomic uint32_t *addr, uint32_t cnt)
+{
+    int saved = errno;
+    long r = syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, cnt, NULL, NULL, 0);
+    if (r < 0) {
+        gort__printf("futexwakeup addr=%p returned %ld\n", (void *)addr, (long)-errno);
+        gort__throw("futexwakeup");
+    }
+    errno = saved;
+}
+
+int64_t gort__nanotime(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------------
+ * Memory.
+ * ---------------------------------------------------------------------- */
+
+void *gort__sysAlloc(uintptr_t n)
+{
+    void *v = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return v == MAP_FAILED ? NULL : v;
+}
+
+void gort__sysFree(void *v, uintptr_t n)
+{
+    munmap(v, n);
+}
+
+bool gort__sysGuard(void *v, uintptr_t n)
+{
+    return mprotect(v, n, PROT_NONE) == 0;
+}
+
+void gort__sysUnused(void *v, uintptr_t n)
+{
+    madvise(v, n, MADV_DONTNEED);
+}
+
+int64_t gort__sysMapBudget(void)
+{
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    long long n = 65530;
+    if (f) {
+        if (fscanf(f, "%lld", &n) != 1)
+            n = 65530;
+        fclose(f);
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------------------
+ * Output, exit, signals.
+ * ---------------------------------------------------------------------- */
+
+void gort__writeerr(const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(2, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* gort__flushstdio flushes stdout and stderr unless another thread holds
+ * them (it may be the one that crashed): best effort, never blocks. */
+void gort__flushstdio(void)
+{
+    FILE *fs[] = {stdout, stderr};
+    for (size_t i = 0; i < nelem(fs); i++) {
+        if (ftrylockfile(fs[i]) == 0) {
+            fflush_unlocked(fs[i]);
+            funlockfile(fs[i]);
+        }
+    }
+}
+
+void gort__exit(int code)
+{
+    _exit(code);
+}
+
+void gort__crash(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGABRT, &sa, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGABRT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(SIGABRT);
+    _exit(2);
+}
+
+int gort__os_backtrace(void **pcs, int n)
+{
+    return backtrace(pcs, n);
+}
+
+void *gort__os_funcname(void *pc, char *buf, size_t n)
+{
+    Dl_info info;
+    if (dladdr(pc, &info) && info.dli_sname) {
+        snprintf(buf, n, "%s", info.dli_sname);
+        return info.dli_saddr;
+    }
+    snprintf(buf, n, "?");
+    return NULL;
+}
+
+static const char *signame(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV: segmentation violation";
+    case SIGBUS: return "SIGBUS: bus error";
+    case SIGFPE: return "SIGFPE: floating-point exception";
+    case SIGILL: return "SIGILL: illegal instruction";
+    case SIGQUIT: return "SIGQUIT: quit";
+    default: return "signal";
+    }
+}
+
+/* sighandler reports fatal signals Go's way.  A fault in a goroutine's
+ * guard page is a stack overflow. */
+static void sighandler(int sig, siginfo_t *info, void *uctx)
+{
+    (void)uctx;
+    g *gp;
+    if ((sig == SIGSEGV || sig == SIGBUS) && gort__stack_is_guard((uintptr_t)info->si_addr, &gp)) {
+        gort__printf("runtime: goroutine stack exceeds %lu-byte limit\n",
+                     (unsigned long)(gp->stack.hi - gp->stack.lo));
+        gort__printf("runtime: sp=%p stack=[%p, %p]\n", info->si_addr, (void *)gp->stack.lo,
+                     (void *)gp->stack.hi);
+        gort__throw("stack overflow");
+    }
+    if (sig == SIGQUIT) {
+        gort__dumpall("SIGQUIT: quit");
+        return;
+    }
+    char buf[128];
+    snprintf(buf, sizeof buf, "unexpected signal during runtime execution");
+    gort__printf("%s\n", signame(sig));
+    gort__printf("PC=%p addr=%p sigcode=%d\n", (void *)0, info->si_addr, info->si_code);
+    gort__throw(buf);
+}
+
+void gort__os_initsig(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = sighandler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    sigfillset(&sa.sa_mask);
+    int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGQUIT};
+    for (size_t i = 0; i < nelem(sigs); i++) {
+        struct sigaction old;
+        /* Leave alone a handler that the program or a tool installed. */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_DFL &&
+            !(old.sa_flags & SA_SIGINFO && old.sa_sigaction == NULL))
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
+    gort__minit(&gort__m0);
+}
+
+/* gort__minit gives the thread a signal stack (a stack overflow handler
+ * cannot run on the stack that overflowed) and unblocks signals. */
+void gort__minit(m *mp)
+{
+    if (mp->altstack == NULL) {
+        size_t sz = 64 * 1024;
+        void *st = malloc(sz);
+        if (st) {
+            stack_t ss = {.ss_sp = st, .ss_size = sz, .ss_flags = 0};
+            if (sigaltstack(&ss, NULL) == 0)
+                mp->altstack = st;
+            else
+                free(st);
+        }
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+    mp->procid = (int64_t)syscall(SYS_gettid);
+}
+
+void gort__unminit(m *mp)
+{
+    (void)mp;
+}

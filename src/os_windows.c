@@ -1,0 +1,258 @@
+/*
+ * os_windows.c - the OS layer on Windows (os.h): wait-on-address, threads,
+ * virtual memory, exceptions, the UTF-8 command line.
+ * Mirrors Go's runtime/os_windows.go.
+ */
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#include <intrin.h>
+#include <process.h>
+#include <shellapi.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "os.h"
+
+/* mingw-w64 puts constructors in .ctors, which runs in reverse order. */
+const bool gort__os_ctors_reversed = true;
+
+static LARGE_INTEGER qpcfreq;
+
+/* gort__os_args builds argv as UTF-8 from the wide command line, as Go's
+ * os.Args does on Windows; the CRT's ANSI argv is kept only if that fails. */
+void gort__os_args(int argc, char **argv, int *pargc, char ***pargv)
+{
+    *pargc = argc;
+    *pargv = argv;
+    int wargc = 0;
+    LPWSTR *wargv = CommandLineToArgvW(GetCommandLineW(), &wargc);
+    if (wargv == NULL)
+        return;
+    char **uargv = calloc((size_t)wargc + 1, sizeof *uargv);
+    if (uargv == NULL)
+        return;
+    for (int i = 0; i < wargc; i++) {
+        int n = WideCharToMultiByte(CP_UTF8, 0, wargv[i], -1, NULL, 0, NULL, NULL);
+        uargv[i] = malloc(n > 0 ? (size_t)n : 1);
+        if (uargv[i] == NULL)
+            return;
+        uargv[i][0] = 0;
+        if (n > 0)
+            WideCharToMultiByte(CP_UTF8, 0, wargv[i], -1, uargv[i], n, NULL, NULL);
+    }
+    uargv[wargc] = NULL;
+    LocalFree(wargv);
+    *pargc = wargc;
+    *pargv = uargv;
+}
+
+int32_t gort__getproccount(void)
+{
+    DWORD_PTR procmask, sysmask;
+    if (GetProcessAffinityMask(GetCurrentProcess(), &procmask, &sysmask)) {
+        int n = __builtin_popcountll((unsigned long long)procmask);
+        if (n > 0)
+            return n;
+    }
+    SYSTEM_INFO info;
+    GetSystemInfo(&info);
+    return info.dwNumberOfProcessors > 0 ? (int32_t)info.dwNumberOfProcessors : 1;
+}
+
+void gort__osinit(void)
+{
+    QueryPerformanceFrequency(&qpcfreq);
+    gort__ncpu = gort__getproccount();
+    SYSTEM_INFO info;
+    GetSystemInfo(&info);
+    gort__physPageSize = info.dwPageSize;
+}
+
+/* gort__os_g0bounds describes the current thread's stack from its TIB. */
+void gort__os_g0bounds(gobuf *buf, uintptr_t sp)
+{
+    buf->sp = (sp - 256) & ~(uintptr_t)15;
+    buf->hi = __readgsqword(0x08);      /* StackBase */
+    buf->lo = __readgsqword(0x10);      /* StackLimit */
+    buf->dealloc = __readgsqword(0x1478); /* DeallocationStack */
+}
+
+static unsigned __stdcall mstart_thread(void *arg)
+{
+    gort__mstart_os(arg);
+    return 0;
+}
+
+void gort__newosproc(m *mp)
+{
+    uintptr_t h = _beginthreadex(NULL, 1 << 20, mstart_thread, mp, 0, NULL);
+    if (h == 0) {
+        gort__printf("runtime: failed to create new OS thread (have %lld already; errno=%lu)\n",
+                     (long long)gort__sched.mnext, (unsigned long)GetLastError());
+        gort__throw("newosproc");
+    }
+    mp->threadhandle = h;
+    CloseHandle((HANDLE)h);
+}
+
+void gort__osyield(void)
+{
+    SwitchToThread();
+}
+
+void gort__usleep(uint32_t us)
+{
+    if (us < 1000)
+        SwitchToThread();
+    else
+        Sleep(us / 1000);
+}
+
+void gort__futexsleep(_Atomic uint32_t *addr, uint32_t val, int64_t ns)
+{
+    DWORD ms = INFINITE;
+    if (ns >= 0) {
+        int64_t m = (ns + 999999) / 1000000;
+        ms = m >= (int64_t)INFINITE ? INFINITE - 1 : (DWORD)m;
+    }
+    DWORD saved = GetLastError();
+    WaitOnAddress((volatile void *)addr, &val, sizeof val, ms);
+    SetLastError(saved);
+}
+
+void gort__futexwakeup(_Atomic uint32_t *addr, uint32_t cnt)
+{
+    if (cnt == 1)
+        WakeByAddressSingle((void *)addr);
+    else
+        WakeByAddressAll((void *)addr);
+}
+
+int64_t gort__nanotime(void)
+{
+    LARGE_INTEGER c;
+    QueryPerformanceCounter(&c);
+    int64_t f = qpcfreq.QuadPart ? qpcfreq.QuadPart : 10000000;
+    return (int64_t)((c.QuadPart / f) * 1000000000LL + (c.QuadPart % f) * 1000000000LL / f);
+}
+
+void *gort__sysAlloc(uintptr_t n)
+{
+    return VirtualAlloc(NULL, n, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+}
+
+void gort__sysFree(void *v, uintptr_t n)
+{
+    (void)n;
+    VirtualFree(v, 0, MEM_RELEASE);
+}
+
+bool gort__sysGuard(void *v, uintptr_t n)
+{
+    DWORD old;
+    return VirtualProtect(v, n, PAGE_NOACCESS, &old) != 0;
+}
+
+void gort__sysUnused(void *v, uintptr_t n)
+{
+    /* Decommit and commit again: the pages go back to the OS and read as
+     * zeros next time. */
+    VirtualFree(v, n, MEM_DECOMMIT);
+    VirtualAlloc(v, n, MEM_COMMIT, PAGE_READWRITE);
+}
+
+int64_t gort__sysMapBudget(void)
+{
+    return -1;
+}
+
+void gort__writeerr(const void *buf, size_t n)
+{
+    HANDLE h = GetStdHandle(STD_ERROR_HANDLE);
+    const char *p = buf;
+    while (n > 0) {
+        DWORD w = 0;
+        if (!WriteFile(h, p, (DWORD)n, &w, NULL) || w == 0)
+            return;
+        p += w;
+        n -= w;
+    }
+}
+
+void gort__flushstdio(void)
+{
+    fflush(stdout);
+    fflush(stderr);
+}
+
+void gort__exit(int code)
+{
+    _exit(code);
+}
+
+void gort__crash(void)
+{
+    /* Go exits with a crash dump where the system makes one; abort is the
+     * nearest the CRT has. */
+    abort();
+}
+
+int gort__os_backtrace(void **pcs, int n)
+{
+    return (int)RtlCaptureStackBackTrace(0, (DWORD)n, pcs, NULL);
+}
+
+void *gort__os_funcname(void *pc, char *buf, size_t n)
+{
+    (void)pc;
+    snprintf(buf, n, "?");
+    return NULL;
+}
+
+/* exceptionhandler reports faults Go's way; an access violation in a
+ * goroutine's guard page is a stack overflow. */
+static LONG CALLBACK exceptionhandler(EXCEPTION_POINTERS *info)
+{
+    DWORD code = info->ExceptionRecord->ExceptionCode;
+    switch (code) {
+    case EXCEPTION_ACCESS_VIOLATION:
+    case EXCEPTION_STACK_OVERFLOW:
+    case EXCEPTION_ILLEGAL_INSTRUCTION:
+    case EXCEPTION_INT_DIVIDE_BY_ZERO:
+        break;
+    default:
+        return EXCEPTION_CONTINUE_SEARCH;
+    }
+    g *gp;
+    uintptr_t addr = info->ExceptionRecord->NumberParameters >= 2
+                         ? (uintptr_t)info->ExceptionRecord->ExceptionInformation[1]
+                         : 0;
+    if (code == EXCEPTION_STACK_OVERFLOW || gort__stack_is_guard(addr, &gp)) {
+        gp = getg() && getg()->m ? getg()->m->curg : NULL;
+        if (gp)
+            gort__printf("runtime: goroutine stack exceeds %lu-byte limit\n",
+                         (unsigned long)(gp->stack.hi - gp->stack.lo));
+        gort__throw("stack overflow");
+    }
+    gort__printf("Exception 0x%lx %p %p %p\n", (unsigned long)code, (void *)addr,
+                 info->ExceptionRecord->ExceptionAddress, (void *)info->ContextRecord->Rip);
+    gort__throw("unexpected signal during runtime execution");
+}
+
+void gort__os_initsig(void)
+{
+    AddVectoredExceptionHandler(0, exceptionhandler);
+}
+
+void gort__minit(m *mp)
+{
+    /* Room for the exception handler to run after a stack overflow. */
+    ULONG guarantee = 64 * 1024;
+    SetThreadStackGuarantee(&guarantee);
+    mp->procid = (int64_t)GetCurrentThreadId();
+}
+
+void gort__unminit(m *mp)
+{
+    (void)mp;
+}

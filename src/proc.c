@@ -1,0 +1,1782 @@
+/*
+ * proc.c - the scheduler: boot (schedinit, runtime_main), goroutine
+ * creation and exit, the G-M-P scheduler, system calls and sysmon.
+ * Mirrors Go's runtime/proc.go.
+ *
+ * Goroutine scheduler
+ *
+ * The scheduler's job is to distribute ready-to-run goroutines over worker
+ * threads.  The main concepts are:
+ *
+ *   G - goroutine.
+ *   M - worker thread, or machine.
+ *   P - processor, a resource that is required to execute user code.
+ *       There are exactly GOMAXPROCS Ps.
+ *
+ * An M must hold a P to run goroutines; an M without a P is idle (parked
+ * on its note), in a system call, or is sysmon.  Each P has a local run
+ * queue of 256 Gs plus runnext, a slot for the G that should run next (the
+ * one just readied by the running G, so that producer/consumer pairs hand
+ * off with no queueing delay).  A global run queue takes the overflow and
+ * the Gs readied by threads without a P; every 61st schedule looks at it
+ * first so that it cannot starve.
+ *
+ * Worker thread parking/unparking.
+ * We need to balance between keeping enough running worker threads to
+ * use the available parallelism and parking excess threads to save CPU and
+ * power.  This is not simple for two reasons: the scheduler state is
+ * deliberately distributed (in particular, per-P work queues), so it is not
+ * possible to compute global predicates on fast paths; and for optimal
+ * thread management we would need to know the future.
+ *
+ * The approach, as Go's: we unpark an additional thread when we ready a
+ * goroutine if (1) there is an idle P and (2) there are no "spinning"
+ * worker threads.  A worker thread is spinning if it is out of local work
+ * and did not find work in the global run queue or by stealing.  If a
+ * spinning thread finds work it takes itself out of the spinning state and
+ * proceeds to execution; if it finds none it drops the spinning state and
+ * parks.  If there is at least one spinning thread (sched.nmspinning > 0),
+ * we do not unpark new threads when readying goroutines.  To compensate,
+ * if the last spinning thread finds work and stops spinning, it must unpark
+ * a new spinning thread.  This smooths out unjustified spikes of thread
+ * unparking while guaranteeing eventual maximal CPU parallelism.
+ *
+ * The main subtlety is the transition from spinning to non-spinning: it
+ * can race with the submission of new work, and either one side or the
+ * other must unpark a thread, or we lose a wake-up.  The submitter writes
+ * the queue and then checks nmspinning (in wakep, a seq-cst CAS); the
+ * spinner decrements nmspinning (seq-cst) and then re-checks every run
+ * queue.  One of the two always sees the other.
+ *
+ * Rejected: a single global queue under one lock (simple, but every
+ * goroutine switch would contend on it), and one thread per goroutine
+ * (20-50x slower here, see DESIGN.md).
+ *
+ * Stacks: a G gets its stack when it first runs (execute), not when it is
+ * created, so a burst of gort_go calls costs no stack memory until the
+ * goroutines run, and the stack that an exiting G leaves in its P's cache
+ * is reused while it is still resident (stack.c).
+ *
+ * What runs where: schedule(), findrunnable(), park_m(), goexit0() and
+ * everything they call run on g0, the M's own stack, and must not park.
+ * A goroutine leaves its stack only through mcall.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "os.h"
+#include "sanitizer.h"
+
+schedt gort__sched;
+m gort__m0;
+g gort__g0;
+p **gort__allp;
+_Atomic int32_t gort__gomaxprocs;
+int32_t gort__ncpu;
+uintptr_t gort__physPageSize = 4096;
+g *_Atomic gort__allgs;
+m *_Atomic gort__allm;
+int64_t gort__runtimeInitTime;
+
+#define MAXGOMAXPROCS 1024      /* upper bound of GOMAXPROCS, see procresize */
+#define FORCE_PREEMPT_NS (10 * 1000 * 1000)
+
+static p *allp_storage[MAXGOMAXPROCS];
+static _Atomic int32_t nallp;   /* Ps ever created (allp[0:nallp]) */
+
+static __thread g *tls_g;       /* the current G of this thread */
+
+/* gort__getg returns the current goroutine.  It is NOINLINE on purpose:
+ * see runtime.h and DESIGN.md's trap on thread-local storage. */
+NOINLINE g *gort__getg(void)
+{
+    return tls_g;
+}
+
+NOINLINE void gort__setg(g *gp)
+{
+    tls_g = gp;
+}
+
+/* ------------------------------------------------------------------------
+ * Init functions (GORT_INIT), registered by constructors before main.
+ * ---------------------------------------------------------------------- */
+
+typedef struct initTask {
+    void (*fn)(void);
+    const char *name;
+} initTask;
+
+static initTask *inittasks;
+static int ninittasks, capinittasks;
+
+void gort__addinit(void (*fn)(void), const char *name)
+{
+    if (ninittasks == capinittasks) {
+        capinittasks = capinittasks ? 2 * capinittasks : 16;
+        inittasks = realloc(inittasks, capinittasks * sizeof *inittasks);
+        if (inittasks == NULL) {
+            static const char msg[] = "fatal error: out of memory registering init functions\n";
+            gort__writeerr(msg, sizeof msg - 1);
+            gort__exit(2);
+        }
+    }
+    inittasks[ninittasks++] = (initTask){fn, name};
+}
+
+/* doInit runs the package init functions in registration order.  With
+ * .ctors (Windows) constructors run in reverse, so we walk backwards. */
+static void doInit(void)
+{
+    for (int i = 0; i < ninittasks; i++) {
+        int k = gort__os_ctors_reversed ? ninittasks - 1 - i : i;
+        inittasks[k].fn();
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Random numbers for the scheduler (wyrand on a per-M state).
+ * ---------------------------------------------------------------------- */
+
+uint32_t gort__fastrand(void)
+{
+    g *gp = getg();
+    m *mp = gp ? gp->m : NULL;
+    if (mp == NULL)
+        mp = &gort__m0;
+    uint64_t s = ((uint64_t)mp->fastrand[1] << 32 | mp->fastrand[0]) + 0xa0761d6478bd642fULL;
+    mp->fastrand[0] = (uint32_t)s;
+    mp->fastrand[1] = (uint32_t)(s >> 32);
+    __uint128_t t = (__uint128_t)s * (s ^ 0xe7037ed1a0b428dbULL);
+    return (uint32_t)((uint64_t)(t >> 64) ^ (uint64_t)t);
+}
+
+static uint64_t fastrandseed;
+
+/* ------------------------------------------------------------------------
+ * Status transitions.
+ * ---------------------------------------------------------------------- */
+
+static const char *gstatusname(uint32_t s)
+{
+    static const char *const names[] = {"idle", "runnable", "running", "syscall", "waiting", "dead"};
+    return s < nelem(names) ? names[s] : "???";
+}
+
+/* gort__casgstatus moves gp from oldval to newval; anything else is a
+ * broken invariant. */
+void gort__casgstatus(g *gp, uint32_t oldval, uint32_t newval)
+{
+    uint32_t old = oldval;
+    if (!atomic_compare_exchange_strong(&gp->atomicstatus, &old, newval)) {
+        gort__printf("runtime: casgstatus: goroutine %lld: %s -> %s, but it is %s\n",
+                     (long long)gp->goid, gstatusname(oldval), gstatusname(newval),
+                     gstatusname(old));
+        gort__throw("casgstatus: bad incoming values");
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Switching stacks.
+ * ---------------------------------------------------------------------- */
+
+/* mcall switches from the current goroutine to its M's g0 stack and calls
+ * fn(gp) there.  It returns when gp is resumed, possibly on another M. */
+static void mcall_(void (*fn)(g *), bool dying)
+{
+    g *gp = getg();
+    g *g0 = gp->m->g0;
+    asan_start_switch(dying ? NULL : &gp->asanfake, (void *)g0->stack.lo,
+                      g0->stack.hi - g0->stack.lo);
+    gort__mcall(&gp->sched, &g0->sched, (void (*)(void *))fn, gp);
+    /* Back on gp's stack, perhaps on another thread: re-read nothing
+     * cached from before the switch. */
+    asan_finish_switch(getg()->asanfake);
+}
+
+static void mcall(void (*fn)(g *))
+{
+    mcall_(fn, false);
+}
+
+/* g0enter is the first thing every mcall'd function does on g0. */
+static inline void g0enter(g *gp)
+{
+    asan_finish_switch(NULL);
+    gp->errno_ = errno;         /* fresh errno location: this thread's */
+    gort__setg(gp->m->g0);
+    if (unlikely(gp->stack.softguard))
+        gort__stackcheck(gp);
+}
+
+/* gogo runs gp on this M.  Called on g0; never returns. */
+static NORETURN void gogo(g *gp)
+{
+    errno = gp->errno_;
+    gort__setg(gp);
+    asan_start_switch(NULL, (void *)gp->stack.lo, gp->stack.hi - gp->stack.lo);
+    gort__gogo(&gp->sched);
+}
+
+/* ------------------------------------------------------------------------
+ * Run queues.
+ * ---------------------------------------------------------------------- */
+
+static void gqueue_push_back(gQueue *q, g *gp)
+{
+    gp->schedlink = NULL;
+    if (q->tail)
+        q->tail->schedlink = gp;
+    else
+        q->head = gp;
+    q->tail = gp;
+}
+
+static g *gqueue_pop(gQueue *q)
+{
+    g *gp = q->head;
+    if (gp) {
+        q->head = gp->schedlink;
+        if (q->head == NULL)
+            q->tail = NULL;
+    }
+    return gp;
+}
+
+/* globrunqput puts gp on the global run queue.  sched.lock must be held. */
+static void globrunqput(g *gp)
+{
+    gqueue_push_back(&gort__sched.runq, gp);
+    gort__sched.runqsize++;
+}
+
+/* globrunqputbatch puts a batch of n Gs on the global queue.
+ * sched.lock must be held. */
+static void globrunqputbatch(gQueue *batch, int32_t n)
+{
+    if (batch->head == NULL)
+        return;
+    if (gort__sched.runq.tail)
+        gort__sched.runq.tail->schedlink = batch->head;
+    else
+        gort__sched.runq.head = batch->head;
+    gort__sched.runq.tail = batch->tail;
+    gort__sched.runqsize += n;
+    *batch = (gQueue){0};
+}
+
+static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t);
+
+/* runqput tries to put gp on pp's local run queue.  If next, gp goes to
+ * runnext and whatever was there is kicked to the tail.  A full queue
+ * moves half of itself to the global queue.  Executed only by the owner. */
+static void runqput(p *pp, g *gp, bool next)
+{
+    if (next) {
+        g *old = atomic_load(&pp->runnext);
+        while (!atomic_compare_exchange_weak(&pp->runnext, &old, gp))
+            ;
+        if (old == NULL)
+            return;
+        gp = old;   /* kick the old runnext to the regular queue */
+    }
+    for (;;) {
+        uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
+        uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
+        if (t - h < RUNQSIZE) {
+            atomic_store_explicit(&pp->runq[t % RUNQSIZE], gp, memory_order_relaxed);
+            atomic_store_explicit(&pp->runqtail, t + 1, memory_order_release);
+            return;
+        }
+        if (runqputslow(pp, gp, h, t))
+            return;
+        /* the queue is not full now, retry */
+    }
+}
+
+/* runqputslow moves gp and half of pp's queue to the global queue. */
+static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t)
+{
+    g *batch[RUNQSIZE / 2 + 1];
+    uint32_t n = t - h;
+    n = n / 2;
+    if (n != RUNQSIZE / 2)
+        gort__throw("runqputslow: queue is not full");
+    for (uint32_t i = 0; i < n; i++)
+        batch[i] = atomic_load_explicit(&pp->runq[(h + i) % RUNQSIZE], memory_order_relaxed);
+    uint32_t hh = h;
+    if (!atomic_compare_exchange_strong_explicit(&pp->runqhead, &hh, h + n,
+                                                 memory_order_release, memory_order_relaxed))
+        return false;
+    batch[n] = gp;
+    /* Shuffle the batch a little so that what moves is not always the
+     * oldest work in the same order (Go randomizes under the race
+     * detector only; a plain link keeps FIFO order). */
+    gQueue q = {0};
+    for (uint32_t i = 0; i <= n; i++)
+        gqueue_push_back(&q, batch[i]);
+    gort__lock(&gort__sched.lock);
+    globrunqputbatch(&q, (int32_t)(n + 1));
+    gort__unlock(&gort__sched.lock);
+    return true;
+}
+
+/* runqget takes a G from pp's local queue: runnext first.  inheritTime
+ * says whether it should inherit the rest of the time slice.  Executed
+ * only by the owner. */
+static g *runqget(p *pp, bool *inheritTime)
+{
+    g *next = atomic_load(&pp->runnext);
+    if (next != NULL && atomic_compare_exchange_strong(&pp->runnext, &next, NULL)) {
+        *inheritTime = true;
+        return next;
+    }
+    for (;;) {
+        uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
+        uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
+        if (t == h)
+            return NULL;
+        g *gp = atomic_load_explicit(&pp->runq[h % RUNQSIZE], memory_order_relaxed);
+        if (atomic_compare_exchange_weak_explicit(&pp->runqhead, &h, h + 1,
+                                                  memory_order_release, memory_order_relaxed)) {
+            *inheritTime = false;
+            return gp;
+        }
+    }
+}
+
+static bool runqempty(p *pp)
+{
+    /* Go's careful read: tail, runnext, then head and tail again, so that
+     * a G moving from runnext to the queue is not missed. */
+    for (;;) {
+        uint32_t head = atomic_load(&pp->runqhead);
+        uint32_t tail = atomic_load(&pp->runqtail);
+        g *runnext = atomic_load(&pp->runnext);
+        if (tail == atomic_load(&pp->runqtail))
+            return head == tail && runnext == NULL;
+    }
+}
+
+/* runqgrab copies up to half of pp's queue into batch (a ring of
+ * RUNQSIZE starting at batchHead).  Executed by any P. */
+static uint32_t runqgrab(p *pp, g *_Atomic *batch, uint32_t batchHead, bool stealRunNextG)
+{
+    for (;;) {
+        uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
+        uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_acquire);
+        uint32_t n = t - h;
+        n = n - n / 2;
+        if (n == 0) {
+            if (stealRunNextG) {
+                g *next = atomic_load(&pp->runnext);
+                if (next != NULL) {
+                    if (atomic_load(&pp->status) == Prunning) {
+                        /* Sleep to let pp run its runnext: a G readied by
+                         * pp's running G is usually about to be run by it,
+                         * and stealing it would only bounce it between
+                         * threads.  Go sleeps 3us where it can. */
+                        gort__usleep(3);
+                    }
+                    if (!atomic_compare_exchange_strong(&pp->runnext, &next, NULL))
+                        continue;
+                    atomic_store_explicit(&batch[batchHead % RUNQSIZE], next, memory_order_relaxed);
+                    return 1;
+                }
+            }
+            return 0;
+        }
+        if (n > RUNQSIZE / 2)   /* read inconsistent h and t */
+            continue;
+        for (uint32_t i = 0; i < n; i++) {
+            g *gp = atomic_load_explicit(&pp->runq[(h + i) % RUNQSIZE], memory_order_relaxed);
+            atomic_store_explicit(&batch[(batchHead + i) % RUNQSIZE], gp, memory_order_relaxed);
+        }
+        if (atomic_compare_exchange_strong_explicit(&pp->runqhead, &h, h + n,
+                                                    memory_order_release, memory_order_relaxed))
+            return n;
+    }
+}
+
+/* runqsteal steals half of the Gs from p2's queue into pp's and returns
+ * one of them. */
+static g *runqsteal(p *pp, p *p2, bool stealRunNextG)
+{
+    uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
+    uint32_t n = runqgrab(p2, pp->runq, t, stealRunNextG);
+    if (n == 0)
+        return NULL;
+    n--;
+    g *gp = atomic_load_explicit(&pp->runq[(t + n) % RUNQSIZE], memory_order_relaxed);
+    if (n == 0)
+        return gp;
+    uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
+    if (t - h + n >= RUNQSIZE)
+        gort__throw("runqsteal: runq overflow");
+    atomic_store_explicit(&pp->runqtail, t + n, memory_order_release);
+    return gp;
+}
+
+/* globrunqget takes a batch from the global queue into pp's local queue
+ * and returns one G.  max 0 means no limit.  sched.lock must be held. */
+static g *globrunqget(p *pp, int32_t max)
+{
+    if (gort__sched.runqsize == 0)
+        return NULL;
+    int32_t gm = gort__gomaxprocs;
+    int32_t n = gort__sched.runqsize / gm + 1;
+    if (n > gort__sched.runqsize)
+        n = gort__sched.runqsize;
+    if (max > 0 && n > max)
+        n = max;
+    if (n > RUNQSIZE / 2)
+        n = RUNQSIZE / 2;
+    gort__sched.runqsize -= n;
+    g *gp = gqueue_pop(&gort__sched.runq);
+    n--;
+    for (; n > 0; n--) {
+        g *gp1 = gqueue_pop(&gort__sched.runq);
+        runqput(pp, gp1, false);
+    }
+    return gp;
+}
+
+/* ------------------------------------------------------------------------
+ * Idle Ms and Ps.  All under sched.lock.
+ * ---------------------------------------------------------------------- */
+
+static void mput(m *mp)
+{
+    mp->schedlink = gort__sched.midle;
+    gort__sched.midle = mp;
+    gort__sched.nmidle++;
+    gort__checkdead();
+}
+
+static m *mget(void)
+{
+    m *mp = gort__sched.midle;
+    if (mp) {
+        gort__sched.midle = mp->schedlink;
+        gort__sched.nmidle--;
+    }
+    return mp;
+}
+
+static void pidleput(p *pp)
+{
+    if (!runqempty(pp))
+        gort__throw("pidleput: P has non-empty run queue");
+    atomic_store(&pp->status, Pidle);
+    pp->link = gort__sched.pidle;
+    gort__sched.pidle = pp;
+    atomic_fetch_add(&gort__sched.npidle, 1);
+}
+
+static p *pidleget(void)
+{
+    p *pp = gort__sched.pidle;
+    if (pp) {
+        gort__sched.pidle = pp->link;
+        atomic_fetch_sub(&gort__sched.npidle, 1);
+    }
+    return pp;
+}
+
+/* acquirep associates pp with the current M. */
+static void acquirep(p *pp)
+{
+    m *mp = getg()->m;
+    if (mp->p != NULL || pp->m != NULL || atomic_load(&pp->status) != Pidle) {
+        gort__printf("runtime: acquirep: p->m=%p p->status=%u\n", (void *)pp->m,
+                     atomic_load(&pp->status));
+        gort__throw("acquirep: invalid p state");
+    }
+    mp->p = pp;
+    pp->m = mp;
+    atomic_store(&pp->status, Prunning);
+}
+
+/* releasep disassociates the current M from its P. */
+static p *releasep(void)
+{
+    m *mp = getg()->m;
+    p *pp = mp->p;
+    if (pp == NULL || pp->m != mp || atomic_load(&pp->status) != Prunning)
+        gort__throw("releasep: invalid p state");
+    mp->p = NULL;
+    pp->m = NULL;
+    atomic_store(&pp->status, Pidle);
+    return pp;
+}
+
+/* ------------------------------------------------------------------------
+ * Ms: creation, parking, waking.
+ * ---------------------------------------------------------------------- */
+
+static void mcommoninit(m *mp, int64_t id)
+{
+    mp->id = id;
+    uint64_t seed = fastrandseed ^ (uint64_t)id * 0x9e3779b97f4a7c15ULL ^ (uint64_t)gort__nanotime();
+    mp->fastrand[0] = (uint32_t)seed | 1;
+    mp->fastrand[1] = (uint32_t)(seed >> 32);
+    m *old = atomic_load(&gort__allm);
+    do {
+        mp->alllink = old;
+    } while (!atomic_compare_exchange_weak(&gort__allm, &old, mp));
+}
+
+static int64_t mReserveID(void)
+{
+    int64_t id = gort__sched.mnext++;
+    if (gort__sched.mnext > gort__sched.maxmcount) {
+        gort__printf("runtime: program exceeds %d-thread limit\n", gort__sched.maxmcount);
+        gort__throw("thread exhaustion");
+    }
+    return id;
+}
+
+/* newm creates a new M (an OS thread) that will start with fn (or the
+ * scheduler when fn is NULL) and with pp, if any. */
+static m *newm(void (*fn)(void), p *pp, int64_t id, bool spinning)
+{
+    m *mp = calloc(1, sizeof *mp);
+    g *g0 = calloc(1, sizeof *g0);
+    if (mp == NULL || g0 == NULL)
+        gort__throw("newm: out of memory");
+    mcommoninit(mp, id);
+    mp->g0 = g0;
+    g0->m = mp;
+    g0->goid = 0;
+    atomic_store(&g0->atomicstatus, Grunning);
+    mp->nextp = pp;
+    mp->spinning = spinning;    /* set before the thread can look at it */
+    mp->mstartfn = fn;
+    gort__newosproc(mp);
+    return mp;
+}
+
+/* mstart1 runs on g0 of a new or the first M: records g0's stack top as
+ * where every mcall starts, then runs the start function and the
+ * scheduler. */
+static NORETURN void schedule(void);
+static void sysmon(void);
+
+static NORETURN void mstart1(void)
+{
+    g *g0 = getg();
+    m *mp = g0->m;
+    gort__minit(mp);
+    if (mp->mstartfn)
+        mp->mstartfn();
+    if (mp != &gort__m0) {
+        acquirep(mp->nextp);
+        mp->nextp = NULL;
+    }
+    schedule();
+}
+
+/* gort__mstart_os is the entry of every M that newosproc starts; sp is
+ * near the top of the thread's stack. */
+void gort__mstart_os(m *mp)
+{
+    volatile char top;
+    g *g0 = mp->g0;
+    gort__setg(g0);
+    gort__os_g0bounds(&g0->sched, (uintptr_t)&top);
+    g0->stack.lo = g0->sched.lo;
+    g0->stack.hi = g0->sched.sp;
+    mstart1();
+}
+
+/* gort__mstart: m0 enters the scheduler (rt0_go's last step). */
+NORETURN void gort__mstart(void)
+{
+    mstart1();
+}
+
+/* stopm parks the current M until startm gives it a P and wakes it. */
+static void stopm(void)
+{
+    m *mp = getg()->m;
+    if (mp->p)
+        gort__throw("stopm holding p");
+    if (mp->spinning)
+        gort__throw("stopm spinning");
+    gort__lock(&gort__sched.lock);
+    mput(mp);
+    gort__unlock(&gort__sched.lock);
+    gort__notesleep(&mp->park);
+    gort__noteclear(&mp->park);
+    acquirep(mp->nextp);
+    mp->nextp = NULL;
+}
+
+static void wakesysmon(void)
+{
+    if (atomic_load(&gort__sched.sysmonwait) != 0) {
+        gort__lock(&gort__sched.lock);
+        if (atomic_load(&gort__sched.sysmonwait) != 0) {
+            atomic_store(&gort__sched.sysmonwait, 0);
+            gort__notewakeup(&gort__sched.sysmonnote);
+        }
+        gort__unlock(&gort__sched.lock);
+    }
+}
+
+/* startm schedules some M to run pp (an idle P if pp is NULL).  spinning
+ * says the caller incremented nmspinning for it. */
+static void startm(p *pp, bool spinning)
+{
+    gort__lock(&gort__sched.lock);
+    if (pp == NULL) {
+        pp = pidleget();
+        if (pp == NULL) {
+            gort__unlock(&gort__sched.lock);
+            if (spinning && atomic_fetch_sub(&gort__sched.nmspinning, 1) <= 0)
+                gort__throw("startm: negative nmspinning");
+            return;
+        }
+    }
+    m *nmp = mget();
+    if (nmp == NULL) {
+        int64_t id = mReserveID();
+        gort__unlock(&gort__sched.lock);
+        newm(NULL, pp, id, spinning);
+        return;
+    }
+    gort__unlock(&gort__sched.lock);
+    if (nmp->spinning)
+        gort__throw("startm: m is spinning");
+    if (nmp->nextp)
+        gort__throw("startm: m has p");
+    nmp->spinning = spinning;
+    nmp->nextp = pp;
+    gort__notewakeup(&nmp->park);
+    wakesysmon();
+}
+
+/* wakep tries to add one more P to execute Gs, when a G becomes runnable. */
+static void wakep(void)
+{
+    if (atomic_load(&gort__sched.npidle) == 0)
+        return;
+    int32_t zero = 0;
+    if (atomic_load(&gort__sched.nmspinning) != 0 ||
+        !atomic_compare_exchange_strong(&gort__sched.nmspinning, &zero, 1))
+        return;
+    startm(NULL, true);
+}
+
+/* handoffp hands off pp from a syscall or a stopping M: it starts an M if
+ * there is work for it, or puts it on the idle list. */
+static void handoffp(p *pp)
+{
+    if (!runqempty(pp) || gort__sched.runqsize != 0) {
+        startm(pp, false);
+        return;
+    }
+    /* No local work: if nobody is spinning or idle, start a spinning M in
+     * case work appears elsewhere. */
+    int32_t zero = 0;
+    if (atomic_load(&gort__sched.nmspinning) + atomic_load(&gort__sched.npidle) == 0 &&
+        atomic_compare_exchange_strong(&gort__sched.nmspinning, &zero, 1)) {
+        startm(pp, true);
+        return;
+    }
+    gort__lock(&gort__sched.lock);
+    if (atomic_load(&gort__sched.gcwaiting)) {
+        atomic_store(&pp->status, Pgcstop);
+        if (--gort__sched.stopwait == 0)
+            gort__notewakeup(&gort__sched.stopnote);
+        gort__unlock(&gort__sched.lock);
+        return;
+    }
+    if (gort__sched.runqsize != 0) {
+        gort__unlock(&gort__sched.lock);
+        startm(pp, false);
+        return;
+    }
+    pidleput(pp);
+    gort__unlock(&gort__sched.lock);
+}
+
+/* resetspinning: a spinning M found work.  If it was the last spinner,
+ * another one must start looking (see the comment at the top). */
+static void resetspinning(void)
+{
+    m *mp = getg()->m;
+    if (!mp->spinning)
+        gort__throw("resetspinning: not a spinning m");
+    mp->spinning = false;
+    int32_t n = atomic_fetch_sub(&gort__sched.nmspinning, 1) - 1;
+    if (n < 0)
+        gort__throw("findrunnable: negative nmspinning");
+    wakep();
+}
+
+/* gcstopm stops the current M for stop-the-world; it restarts once the
+ * world starts again. */
+static void gcstopm(void)
+{
+    m *mp = getg()->m;
+    if (!atomic_load(&gort__sched.gcwaiting))
+        gort__throw("gcstopm: not waiting for gc");
+    if (mp->spinning) {
+        mp->spinning = false;
+        if (atomic_fetch_sub(&gort__sched.nmspinning, 1) <= 0)
+            gort__throw("gcstopm: negative nmspinning");
+    }
+    p *pp = releasep();
+    gort__lock(&gort__sched.lock);
+    atomic_store(&pp->status, Pgcstop);
+    if (--gort__sched.stopwait == 0)
+        gort__notewakeup(&gort__sched.stopnote);
+    gort__unlock(&gort__sched.lock);
+    stopm();
+}
+
+/* ------------------------------------------------------------------------
+ * The scheduler loop.
+ * ---------------------------------------------------------------------- */
+
+static p *allp_at(int32_t i) { return allp_storage[i]; }
+
+/* stealWork tries to steal a runnable G from any P, in a random order. */
+static g *stealWork(p *pp)
+{
+    enum { stealTries = 4 };
+    int32_t n = atomic_load(&gort__gomaxprocs);
+    for (int i = 0; i < stealTries; i++) {
+        bool stealRunNextG = i == stealTries - 1;
+        uint32_t start = gort__fastrand() % (uint32_t)n;
+        /* A random coprime stride visits every P once (Go's randomOrder). */
+        uint32_t inc = 1;
+        if (n > 1) {
+            static const uint32_t primes[] = {1, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53};
+            for (;;) {
+                inc = primes[gort__fastrand() % nelem(primes)];
+                uint32_t a = inc, b = (uint32_t)n;
+                while (b) {
+                    uint32_t t = a % b;
+                    a = b;
+                    b = t;
+                }
+                if (a == 1)
+                    break;
+            }
+        }
+        for (int32_t k = 0; k < n; k++, start = (start + inc) % (uint32_t)n) {
+            if (atomic_load(&gort__sched.gcwaiting))
+                return NULL;
+            p *p2 = allp_at((int32_t)start);
+            if (p2 == pp || atomic_load(&p2->status) != Prunning)
+                if (p2 == pp || runqempty(p2))
+                    continue;
+            g *gp = runqsteal(pp, p2, stealRunNextG);
+            if (gp)
+                return gp;
+        }
+    }
+    return NULL;
+}
+
+/* findrunnable finds a runnable goroutine to execute, trying the local
+ * queue, the global queue and other Ps' queues; with nothing found it
+ * gives up the P and parks the M.  Returns with a P held. */
+static g *findrunnable(bool *inheritTime)
+{
+    m *mp = getg()->m;
+    p *pp;
+    g *gp;
+top:
+    pp = mp->p;
+    if (atomic_load(&gort__sched.gcwaiting)) {
+        gcstopm();
+        goto top;
+    }
+
+    /* Timers and the network poller join here (time.c, netpoll). */
+
+    /* Fairness: check the global queue once in a while. */
+    if (atomic_load(&pp->schedtick) % 61 == 0 && gort__sched.runqsize > 0) {
+        gort__lock(&gort__sched.lock);
+        gp = globrunqget(pp, 1);
+        gort__unlock(&gort__sched.lock);
+        if (gp) {
+            *inheritTime = false;
+            return gp;
+        }
+    }
+
+    gp = runqget(pp, inheritTime);
+    if (gp)
+        return gp;
+
+    if (gort__sched.runqsize != 0) {
+        gort__lock(&gort__sched.lock);
+        gp = globrunqget(pp, 0);
+        gort__unlock(&gort__sched.lock);
+        if (gp) {
+            *inheritTime = false;
+            return gp;
+        }
+    }
+
+    /* Steal, but limit the number of spinning Ms to half the busy Ps, so
+     * that a machine with many Ps does not burn CPU looking for work. */
+    int32_t procs = atomic_load(&gort__gomaxprocs);
+    if (mp->spinning || 2 * atomic_load(&gort__sched.nmspinning) < procs - atomic_load(&gort__sched.npidle)) {
+        if (!mp->spinning) {
+            mp->spinning = true;
+            atomic_fetch_add(&gort__sched.nmspinning, 1);
+        }
+        gp = stealWork(pp);
+        if (gp) {
+            *inheritTime = false;
+            return gp;
+        }
+    }
+
+    /* Nothing to do: give up the P. */
+    gort__lock(&gort__sched.lock);
+    if (atomic_load(&gort__sched.gcwaiting)) {
+        gort__unlock(&gort__sched.lock);
+        goto top;
+    }
+    if (gort__sched.runqsize != 0) {
+        gp = globrunqget(pp, 0);
+        gort__unlock(&gort__sched.lock);
+        *inheritTime = false;
+        return gp;
+    }
+    if (releasep() != pp)
+        gort__throw("findrunnable: wrong p");
+    pidleput(pp);
+    gort__unlock(&gort__sched.lock);
+
+    /* Delicate dance: drop spinning, then re-check every queue (see the
+     * comment at the top of the file). */
+    bool wasSpinning = mp->spinning;
+    if (mp->spinning) {
+        mp->spinning = false;
+        if (atomic_fetch_sub(&gort__sched.nmspinning, 1) <= 0)
+            gort__throw("findrunnable: negative nmspinning");
+
+        gort__lock(&gort__sched.lock);
+        if (gort__sched.runqsize != 0) {
+            p *pp2 = pidleget();
+            if (pp2) {
+                gp = globrunqget(pp2, 0);
+                gort__unlock(&gort__sched.lock);
+                acquirep(pp2);
+                mp->spinning = true;
+                atomic_fetch_add(&gort__sched.nmspinning, 1);
+                *inheritTime = false;
+                return gp;
+            }
+        }
+        gort__unlock(&gort__sched.lock);
+
+        int32_t n = atomic_load(&gort__gomaxprocs);
+        for (int32_t i = 0; i < n; i++) {
+            p *p2 = allp_at(i);
+            if (!runqempty(p2)) {
+                gort__lock(&gort__sched.lock);
+                p *pp2 = pidleget();
+                gort__unlock(&gort__sched.lock);
+                if (pp2) {
+                    acquirep(pp2);
+                    mp->spinning = true;
+                    atomic_fetch_add(&gort__sched.nmspinning, 1);
+                    goto top;
+                }
+                break;
+            }
+        }
+    }
+    (void)wasSpinning;
+    stopm();
+    goto top;
+}
+
+/* execute runs gp on the current M.  inheritTime: gp takes over the
+ * current time slice (it came from runnext).  Never returns. */
+static NORETURN void execute(g *gp, bool inheritTime)
+{
+    m *mp = getg()->m;
+    mp->curg = gp;
+    gp->m = mp;
+    gort__casgstatus(gp, Grunnable, Grunning);
+    gp->waitsince = 0;
+    gp->preempt = false;
+    if (!inheritTime)
+        atomic_fetch_add_explicit(&mp->p->schedtick, 1, memory_order_relaxed);
+    if (gp->stack.lo == 0) {
+        /* First run: give it a stack now (see the top of the file). */
+        gp->stack = gort__stackalloc(mp->p);
+        gort__gostartcall(gp);
+    }
+    gogo(gp);
+}
+
+/* schedule: one round of the scheduler: find a runnable goroutine and
+ * execute it.  Never returns. */
+static NORETURN void schedule(void)
+{
+    m *mp = getg()->m;
+    if (mp->p == NULL)
+        gort__throw("schedule: no p");
+    bool inheritTime = false;
+    g *gp = findrunnable(&inheritTime);
+    /* A spinning M that found work must let another M look for more. */
+    if (mp->spinning)
+        resetspinning();
+    execute(gp, inheritTime);
+}
+
+/* dropg disassociates the M from its current goroutine. */
+static void dropg(void)
+{
+    m *mp = getg()->m;
+    mp->curg->m = NULL;
+    mp->curg = NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Parking and readying.
+ * ---------------------------------------------------------------------- */
+
+/* park_m: the continuation of gopark on g0. */
+static void park_m(g *gp)
+{
+    g0enter(gp);
+    m *mp = gp->m;
+    gort__casgstatus(gp, Grunning, Gwaiting);
+    dropg();
+    if (mp->waitunlockf) {
+        bool (*fn)(g *, void *) = mp->waitunlockf;
+        void *lock = mp->waitlock;
+        mp->waitunlockf = NULL;
+        mp->waitlock = NULL;
+        if (!fn(gp, lock)) {
+            gort__casgstatus(gp, Gwaiting, Grunnable);
+            execute(gp, true);
+        }
+    }
+    schedule();
+}
+
+/* gort__gopark puts the current goroutine into a waiting state and calls
+ * unlockf(gp, lock) on g0.  If unlockf returns false, the goroutine is
+ * resumed at once.  unlockf must not touch gp's stack: another M may
+ * already be running it.  Someone must call goready(gp) to wake it. */
+void gort__gopark(bool (*unlockf)(g *, void *), void *lock, waitReason reason)
+{
+    g *gp = getg();
+    m *mp = gp->m;
+    mp->waitunlockf = unlockf;
+    mp->waitlock = lock;
+    gp->waitreason = reason;
+    gp->waitsince = gort__nanotime();
+    mcall(park_m);
+}
+
+static bool parkunlock_c(g *gp, void *lock)
+{
+    (void)gp;
+    gort__unlock(lock);
+    return true;
+}
+
+/* gort__goparkunlock parks the goroutine, unlocking l once it is parked. */
+void gort__goparkunlock(mutex *l, waitReason reason)
+{
+    gort__gopark(parkunlock_c, l, reason);
+}
+
+/* ready marks gp runnable and puts it in the runnext slot of the current
+ * P.  A thread without a P (sysmon, a foreign thread) uses the global
+ * queue. */
+static void ready(g *gp, bool next)
+{
+    gort__casgstatus(gp, Gwaiting, Grunnable);
+    g *me = getg();
+    p *pp = me && me->m ? me->m->p : NULL;
+    if (pp) {
+        runqput(pp, gp, next);
+    } else {
+        gort__lock(&gort__sched.lock);
+        globrunqput(gp);
+        gort__unlock(&gort__sched.lock);
+    }
+    wakep();
+}
+
+/* gort__goready makes gp, parked by gopark, runnable. */
+void gort__goready(g *gp)
+{
+    ready(gp, true);
+}
+
+/* gosched_m: the continuation of Gosched on g0. */
+static void gosched_m(g *gp)
+{
+    g0enter(gp);
+    gort__casgstatus(gp, Grunning, Grunnable);
+    dropg();
+    gort__lock(&gort__sched.lock);
+    globrunqput(gp);
+    gort__unlock(&gort__sched.lock);
+    schedule();
+}
+
+/* ------------------------------------------------------------------------
+ * Goroutine creation and exit.
+ * ---------------------------------------------------------------------- */
+
+/* gfput puts a dead G on pp's free list, spilling to the global list. */
+static void gfput(p *pp, g *gp)
+{
+    if (readgstatus(gp) != Gdead)
+        gort__throw("gfput: bad status (not Gdead)");
+    gp->schedlink = pp->gfree;
+    pp->gfree = gp;
+    pp->gfreecnt++;
+    if (pp->gfreecnt >= 64) {
+        gort__lock(&gort__sched.gflock);
+        while (pp->gfreecnt >= 32) {
+            g *g1 = pp->gfree;
+            pp->gfree = g1->schedlink;
+            pp->gfreecnt--;
+            g1->schedlink = gort__sched.gfree;
+            gort__sched.gfree = g1;
+            gort__sched.ngfree++;
+        }
+        gort__unlock(&gort__sched.gflock);
+    }
+}
+
+/* gfget gets a dead G from pp's free list, refilling it from the global
+ * list. */
+static g *gfget(p *pp)
+{
+    if (pp->gfree == NULL && gort__sched.gfree != NULL) {
+        gort__lock(&gort__sched.gflock);
+        while (pp->gfreecnt < 32 && gort__sched.gfree != NULL) {
+            g *g1 = gort__sched.gfree;
+            gort__sched.gfree = g1->schedlink;
+            gort__sched.ngfree--;
+            g1->schedlink = pp->gfree;
+            pp->gfree = g1;
+            pp->gfreecnt++;
+        }
+        gort__unlock(&gort__sched.gflock);
+    }
+    g *gp = pp->gfree;
+    if (gp) {
+        pp->gfree = gp->schedlink;
+        pp->gfreecnt--;
+    }
+    return gp;
+}
+
+static void allgadd(g *gp)
+{
+    g *old = atomic_load(&gort__allgs);
+    do {
+        gp->alllink = old;
+    } while (!atomic_compare_exchange_weak(&gort__allgs, &old, gp));
+}
+
+/* gort__newproc1 creates a new G running fn(arg), Grunnable, not queued. */
+g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool system)
+{
+    m *mp = callergp ? callergp->m : NULL;
+    p *pp = mp ? mp->p : NULL;
+    g *newg = pp ? gfget(pp) : NULL;
+    if (newg == NULL && pp == NULL && gort__sched.gfree != NULL) {
+        gort__lock(&gort__sched.gflock);
+        newg = gort__sched.gfree;
+        if (newg) {
+            gort__sched.gfree = newg->schedlink;
+            gort__sched.ngfree--;
+        }
+        gort__unlock(&gort__sched.gflock);
+    }
+    if (newg == NULL) {
+        newg = calloc(1, sizeof *newg);
+        if (newg == NULL)
+            gort__throw("newproc: out of memory");
+        atomic_store(&newg->atomicstatus, Gdead);
+        allgadd(newg);
+    }
+    if (newg->stack.lo != 0) {
+        /* A free G keeps no stack: stacks live in the P caches. */
+        gort__throw("newproc1: free G has a stack");
+    }
+    newg->fn = fn;
+    newg->arg = arg;
+    newg->errno_ = 0;
+    newg->waitreason = waitReasonZero;
+    newg->parentgoid = callergp ? callergp->goid : 0;
+    newg->gopc = callerpc;
+    newg->isSystem = system;
+    newg->ismain = false;
+    newg->preempt = false;
+    newg->param = NULL;
+    newg->asanfake = NULL;
+    newg->goid = (int64_t)atomic_fetch_add(&gort__sched.goidgen, 1) + 1;
+    atomic_fetch_add(&gort__sched.nglive, 1);
+    if (system)
+        atomic_fetch_add(&gort__sched.ngsys, 1);
+    gort__casgstatus(newg, Gdead, Grunnable);
+    return newg;
+}
+
+/* gort__readynew queues a new G made by newproc1 on the current P. */
+void gort__readynew(g *newg)
+{
+    g *gp = getg();
+    if (gp == NULL || gp->m == NULL || gp->m->p == NULL) {
+        gort__lock(&gort__sched.lock);
+        globrunqput(newg);
+        gort__unlock(&gort__sched.lock);
+    } else {
+        runqput(gp->m->p, newg, true);
+    }
+    if (gort__runtimeInitTime != 0)
+        wakep();
+}
+
+/* gort__newproc creates a new goroutine running fn(arg) and queues it in
+ * the current P's runnext, as `go fn(arg)`. */
+void gort__newproc(gort_fn fn, void *arg)
+{
+    g *gp = getg();
+    gort__readynew(gort__newproc1(fn, arg, gp, __builtin_return_address(0), false));
+}
+
+/* goexit0: the continuation of goexit on g0.  The dead G's stack goes to
+ * this P's cache, the G to its free list. */
+static void goexit0(g *gp)
+{
+    g0enter(gp);
+    m *mp = gp->m;
+    p *pp = mp->p;
+    gort__casgstatus(gp, Grunning, Gdead);
+    atomic_fetch_sub(&gort__sched.nglive, 1);
+    if (gp->isSystem)
+        atomic_fetch_sub(&gort__sched.ngsys, 1);
+    gp->m = NULL;
+    mp->curg = NULL;
+    gp->waitreason = waitReasonZero;
+    gp->fn = NULL;
+    gp->arg = NULL;
+    gort__stackfree(pp, gp->stack);
+    gp->stack = (stack){0, 0, false};
+    gp->sched.sp = 0;
+    if (gp->ismain) {
+        /* main called Goexit: its G is never reused (its goid stays 1 in
+         * reports) and the program goes on without it. */
+        gp->ismain = false;
+        gort__lock(&gort__sched.lock);
+        gort__sched.mainexited = true;
+        gort__unlock(&gort__sched.lock);
+    }
+    gfput(pp, gp);
+    schedule();
+}
+
+static NORETURN void goexit1(void)
+{
+    mcall_(goexit0, true);
+    gort__throw("goexit1: resumed a dead goroutine");
+}
+
+/* gort__goexit_start is the first C function of every goroutine: it runs
+ * the start function and then exits the goroutine.  goentry calls it. */
+NORETURN void gort__goexit_start(g *gp)
+{
+    asan_finish_switch(NULL);
+    gp->fn(gp->arg);
+    goexit1();
+}
+
+/* ------------------------------------------------------------------------
+ * System calls.
+ * ---------------------------------------------------------------------- */
+
+/* gort_entersyscall: the goroutine is about to block in the OS.  Its P
+ * stays with it but may be retaken by sysmon and given to another M. */
+void gort_entersyscall(void)
+{
+    g *gp = getg();
+    m *mp = gp ? gp->m : NULL;
+    if (mp == NULL || mp->p == NULL || gp == mp->g0)
+        return;         /* not on a goroutine: nothing to hand off */
+    p *pp = mp->p;
+    gp->syscallwhen = gort__nanotime();
+    gort__casgstatus(gp, Grunning, Gsyscall);
+    mp->syscalltick = atomic_load(&pp->syscalltick);
+    pp->m = NULL;
+    mp->oldp = pp;
+    mp->p = NULL;
+    atomic_store(&pp->status, Psyscall);
+    wakesysmon();
+    if (atomic_load(&gort__sched.gcwaiting)) {
+        uint32_t s = Psyscall;
+        gort__lock(&gort__sched.lock);
+        if (gort__sched.stopwait > 0 && atomic_compare_exchange_strong(&pp->status, &s, Pgcstop)) {
+            if (--gort__sched.stopwait == 0)
+                gort__notewakeup(&gort__sched.stopnote);
+        }
+        gort__unlock(&gort__sched.lock);
+    }
+}
+
+/* exitsyscallfast tries to get a P back without parking: the old one if
+ * sysmon left it, else an idle one. */
+static bool exitsyscallfast(p *oldp)
+{
+    m *mp = getg()->m;
+    uint32_t s = Psyscall;
+    if (oldp && atomic_load(&oldp->status) == Psyscall &&
+        atomic_compare_exchange_strong(&oldp->status, &s, Pidle)) {
+        acquirep(oldp);
+        atomic_fetch_add(&oldp->syscalltick, 1);
+        return true;
+    }
+    if (atomic_load(&gort__sched.npidle) != 0 && !atomic_load(&gort__sched.gcwaiting)) {
+        gort__lock(&gort__sched.lock);
+        p *pp = pidleget();
+        gort__unlock(&gort__sched.lock);
+        if (pp) {
+            acquirep(pp);
+            (void)mp;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* exitsyscall0: the slow path, on g0: no P was free.  Queue gp globally
+ * and park this M, or run gp on a P that became idle meanwhile. */
+static void exitsyscall0(g *gp)
+{
+    g0enter(gp);
+    gort__casgstatus(gp, Gsyscall, Grunnable);
+    dropg();
+    gort__lock(&gort__sched.lock);
+    p *pp = atomic_load(&gort__sched.gcwaiting) ? NULL : pidleget();
+    if (pp == NULL)
+        globrunqput(gp);
+    gort__unlock(&gort__sched.lock);
+    if (pp) {
+        acquirep(pp);
+        execute(gp, false);
+    }
+    stopm();
+    schedule();
+}
+
+void gort_exitsyscall(void)
+{
+    g *gp = getg();
+    if (gp == NULL || readgstatus(gp) != Gsyscall)
+        return;
+    m *mp = gp->m;
+    int saved = errno;
+    p *oldp = mp->oldp;
+    mp->oldp = NULL;
+    if (exitsyscallfast(oldp)) {
+        gort__casgstatus(gp, Gsyscall, Grunning);
+        errno = saved;
+        return;
+    }
+    gp->errno_ = saved;
+    mcall(exitsyscall0);
+    /* Resumed on some M with a P; execute restored errno. */
+}
+
+/* ------------------------------------------------------------------------
+ * Stop the world (for GOMAXPROCS changes).
+ * ---------------------------------------------------------------------- */
+
+static mutex worldsema;
+
+/* gort__stopTheWorld stops every P but the caller's.  Running goroutines
+ * stop at their next scheduling point; C code cannot be preempted. */
+void gort__stopTheWorld(const char *reason)
+{
+    (void)reason;
+    gort__lock(&worldsema);
+    m *mp = getg()->m;
+    gort__lock(&gort__sched.lock);
+    gort__sched.stopwait = atomic_load(&gort__gomaxprocs);
+    atomic_store(&gort__sched.gcwaiting, 1);
+    mp->p->status = Pgcstop;
+    gort__sched.stopwait--;
+    int32_t n = atomic_load(&gort__gomaxprocs);
+    for (int32_t i = 0; i < n; i++) {
+        p *pp = allp_at(i);
+        uint32_t s = Psyscall;
+        if (atomic_compare_exchange_strong(&pp->status, &s, Pgcstop))
+            gort__sched.stopwait--;
+    }
+    for (;;) {
+        p *pp = pidleget();
+        if (pp == NULL)
+            break;
+        atomic_store(&pp->status, Pgcstop);
+        gort__sched.stopwait--;
+    }
+    bool wait = gort__sched.stopwait > 0;
+    gort__unlock(&gort__sched.lock);
+    if (wait) {
+        for (;;) {
+            if (gort__notetsleep(&gort__sched.stopnote, 100 * 1000))
+                break;
+        }
+        gort__noteclear(&gort__sched.stopnote);
+    }
+    if (gort__sched.stopwait != 0)
+        gort__throw("stopTheWorld: not stopped");
+}
+
+/* procresize changes the number of Ps to nprocs.  The world is stopped,
+ * sched.lock held.  Returns the Ps that have local work, to be started. */
+static p *procresize(int32_t nprocs)
+{
+    int32_t old = atomic_load(&gort__gomaxprocs);
+    if (nprocs <= 0 || nprocs > MAXGOMAXPROCS)
+        gort__throw("procresize: invalid arg");
+
+    for (int32_t i = atomic_load(&nallp); i < nprocs; i++) {
+        p *pp = calloc(1, sizeof *pp);
+        if (pp == NULL)
+            gort__throw("procresize: out of memory");
+        pp->id = i;
+        atomic_store(&pp->status, Pgcstop);
+        allp_storage[i] = pp;
+        atomic_store(&nallp, i + 1);
+    }
+    /* Free unused Ps: their work moves to the global queue. */
+    for (int32_t i = nprocs; i < old; i++) {
+        p *pp = allp_at(i);
+        bool it;
+        g *gp;
+        while ((gp = runqget(pp, &it)) != NULL)
+            globrunqput(gp);
+        while ((gp = gfget(pp)) != NULL) {
+            gp->schedlink = gort__sched.gfree;
+            gort__sched.gfree = gp;
+            gort__sched.ngfree++;
+        }
+        gort__stackcache_clear(pp);
+        atomic_store(&pp->status, Pdead);
+    }
+
+    m *mp = getg()->m;
+    if (mp->p != NULL && mp->p->id < nprocs) {
+        atomic_store(&mp->p->status, Prunning);
+    } else {
+        if (mp->p) {
+            mp->p->m = NULL;
+        }
+        mp->p = NULL;
+        p *pp = allp_at(0);
+        pp->m = NULL;
+        atomic_store(&pp->status, Pidle);
+        acquirep(pp);
+    }
+    atomic_store(&gort__gomaxprocs, nprocs);
+
+    p *runnablePs = NULL;
+    gort__sched.pidle = NULL;
+    atomic_store(&gort__sched.npidle, 0);
+    for (int32_t i = nprocs - 1; i >= 0; i--) {
+        p *pp = allp_at(i);
+        if (mp->p == pp)
+            continue;
+        atomic_store(&pp->status, Pidle);
+        if (runqempty(pp)) {
+            pidleput(pp);
+        } else {
+            pp->m = NULL;
+            pp->link = runnablePs;
+            runnablePs = pp;
+        }
+    }
+    return runnablePs;
+}
+
+static int32_t newprocs;
+
+void gort__startTheWorld(void)
+{
+    gort__lock(&gort__sched.lock);
+    int32_t procs = newprocs ? newprocs : atomic_load(&gort__gomaxprocs);
+    newprocs = 0;
+    p *p1 = procresize(procs);
+    atomic_store(&gort__sched.gcwaiting, 0);
+    if (atomic_load(&gort__sched.sysmonwait)) {
+        atomic_store(&gort__sched.sysmonwait, 0);
+        gort__notewakeup(&gort__sched.sysmonnote);
+    }
+    gort__unlock(&gort__sched.lock);
+    while (p1) {
+        p *pp = p1;
+        p1 = p1->link;
+        startm(pp, false);
+    }
+    wakep();
+    gort__unlock(&worldsema);
+}
+
+/* ------------------------------------------------------------------------
+ * sysmon: the system monitor, on its own M without a P.
+ * ---------------------------------------------------------------------- */
+
+static void schedtrace(bool detailed);
+
+/* retake takes Ps back from Ms blocked in system calls and lets idle Ps
+ * take the work queued behind goroutines that run too long. */
+static uint32_t retake(int64_t now)
+{
+    uint32_t n = 0;
+    int32_t np = atomic_load(&gort__gomaxprocs);
+    for (int32_t i = 0; i < np; i++) {
+        p *pp = allp_at(i);
+        uint32_t s = atomic_load(&pp->status);
+        bool sysretake = false;
+        if (s == Prunning || s == Psyscall) {
+            uint32_t t = atomic_load(&pp->schedtick);
+            if (pp->sysmontick_schedtick != t) {
+                pp->sysmontick_schedtick = t;
+                pp->sysmontick_schedwhen = now;
+            } else if (pp->sysmontick_schedwhen + FORCE_PREEMPT_NS <= now) {
+                /* The goroutine on pp has run for 10ms.  C cannot be
+                 * preempted, so ask it to yield at its next runtime call
+                 * and let an idle P steal what waits behind it. */
+                m *mp = pp->m;
+                if (mp && mp->curg)
+                    mp->curg->preempt = true;
+                if (!runqempty(pp))
+                    wakep();
+                sysretake = true;
+            }
+        }
+        if (s == Psyscall) {
+            uint32_t t = atomic_load(&pp->syscalltick);
+            if (!sysretake && pp->sysmontick_syscalltick != t) {
+                pp->sysmontick_syscalltick = t;
+                pp->sysmontick_syscallwhen = now;
+                continue;
+            }
+            /* Retake when there is work, or no spare P, or after 10ms. */
+            if (runqempty(pp) &&
+                atomic_load(&gort__sched.nmspinning) + atomic_load(&gort__sched.npidle) > 0 &&
+                pp->sysmontick_syscallwhen + 10 * 1000 * 1000 > now)
+                continue;
+            uint32_t ps = Psyscall;
+            if (atomic_compare_exchange_strong(&pp->status, &ps, Pidle)) {
+                n++;
+                atomic_fetch_add(&pp->syscalltick, 1);
+                handoffp(pp);
+            }
+        }
+    }
+    return n;
+}
+
+static void sysmon(void)
+{
+    gort__lock(&gort__sched.lock);
+    gort__sched.nmsys++;
+    gort__checkdead();
+    gort__unlock(&gort__sched.lock);
+
+    int64_t lasttrace = 0;
+    int idle = 0;
+    uint32_t delay = 0;
+    for (;;) {
+        if (idle == 0)
+            delay = 20;
+        else if (idle > 50)
+            delay *= 2;
+        if (delay > 10 * 1000)
+            delay = 10 * 1000;
+        gort__usleep(delay);
+        int64_t now = gort__nanotime();
+        if (gort__debug_schedtrace <= 0 &&
+            (atomic_load(&gort__sched.gcwaiting) ||
+             atomic_load(&gort__sched.npidle) == atomic_load(&gort__gomaxprocs))) {
+            gort__lock(&gort__sched.lock);
+            if (atomic_load(&gort__sched.gcwaiting) ||
+                atomic_load(&gort__sched.npidle) == atomic_load(&gort__gomaxprocs)) {
+                atomic_store(&gort__sched.sysmonwait, 1);
+                gort__unlock(&gort__sched.lock);
+                /* Nothing runs: sleep until something does (startm and
+                 * entersyscall wake us), or until the scavenger should
+                 * give back the stacks that idle goroutines left. */
+                int64_t sleep = atomic_load(&gort__stack_cached) > 0 ? 1000 * 1000 * 1000 : -1;
+                gort__notetsleep(&gort__sched.sysmonnote, sleep);
+                gort__lock(&gort__sched.lock);
+                atomic_store(&gort__sched.sysmonwait, 0);
+                gort__noteclear(&gort__sched.sysmonnote);
+                idle = 0;
+                delay = 20;
+            }
+            gort__unlock(&gort__sched.lock);
+        }
+        if (retake(now) != 0)
+            idle = 0;
+        else
+            idle++;
+        if (gort__debug_schedtrace > 0 && lasttrace + (int64_t)gort__debug_schedtrace * 1000000 <= now) {
+            lasttrace = now;
+            schedtrace(gort__debug_scheddetail > 0);
+        }
+        if (atomic_load(&gort__stack_cached) > 0)
+            gort__wakeScavenger(now);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Deadlock detection.
+ * ---------------------------------------------------------------------- */
+
+/* gort__mcount is the number of Ms that exist. */
+static int32_t mcount(void)
+{
+    return (int32_t)gort__sched.mnext;
+}
+
+/* gort__checkdead checks for deadlock: no M is running goroutines and
+ * none can be woken.  sched.lock must be held. */
+void gort__checkdead(void)
+{
+    if (atomic_load(&gort__panicking) > 0)
+        return;
+    int32_t run = mcount() - gort__sched.nmidle - gort__sched.nmsys;
+    if (run > 0)
+        return;
+    if (run < 0) {
+        gort__printf("runtime: checkdead: nmidle=%d mcount=%d nmsys=%d\n", gort__sched.nmidle,
+                     mcount(), gort__sched.nmsys);
+        gort__throw("checkdead: inconsistent counts");
+    }
+    int grunning = 0;
+    for (g *gp = atomic_load(&gort__allgs); gp; gp = gp->alllink) {
+        if (gp->isSystem)
+            continue;
+        switch (readgstatus(gp)) {
+        case Gwaiting:
+            grunning++;
+            break;
+        case Grunnable:
+        case Grunning:
+        case Gsyscall:
+            gort__printf("runtime: checkdead: find g %lld in status %u\n", (long long)gp->goid,
+                         readgstatus(gp));
+            gort__throw("checkdead: runnable g");
+        }
+    }
+    if (grunning == 0) {
+        gort__unlock(&gort__sched.lock);
+        gort__fatal("no goroutines (main called runtime.Goexit) - deadlock!");
+    }
+    /* Timers that could wake someone would make this not a deadlock; the
+     * timer code (time.c) reports them here. */
+    gort__unlock(&gort__sched.lock);
+    gort__fatal("all goroutines are asleep - deadlock!");
+}
+
+/* ------------------------------------------------------------------------
+ * schedtrace (GODEBUG=schedtrace=X).
+ * ---------------------------------------------------------------------- */
+
+static void schedtrace(bool detailed)
+{
+    int64_t now = gort__nanotime();
+    gort__lock(&gort__sched.lock);
+    int32_t np = atomic_load(&gort__gomaxprocs);
+    gort__printf("SCHED %lldms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d idlethreads=%d runqueue=%d",
+                 (long long)((now - gort__runtimeInitTime) / 1000000), np,
+                 atomic_load(&gort__sched.npidle), mcount(), atomic_load(&gort__sched.nmspinning),
+                 gort__sched.nmidle, gort__sched.runqsize);
+    if (detailed)
+        gort__printf(" gcwaiting=%u nmidle=%d nmsys=%d\n", atomic_load(&gort__sched.gcwaiting),
+                     gort__sched.nmidle, gort__sched.nmsys);
+    else
+        gort__printf(" [");
+    for (int32_t i = 0; i < np; i++) {
+        p *pp = allp_at(i);
+        uint32_t h = atomic_load(&pp->runqhead), t = atomic_load(&pp->runqtail);
+        if (detailed) {
+            gort__printf("  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d\n",
+                         (int)i, atomic_load(&pp->status), atomic_load(&pp->schedtick),
+                         atomic_load(&pp->syscalltick), pp->m ? (long long)pp->m->id : -1LL, t - h,
+                         pp->gfreecnt);
+        } else {
+            gort__printf("%u", t - h);
+            if (i != np - 1)
+                gort__printf(" ");
+        }
+    }
+    if (!detailed) {
+        gort__printf("]\n");
+        gort__unlock(&gort__sched.lock);
+        return;
+    }
+    for (m *mp = atomic_load(&gort__allm); mp; mp = mp->alllink) {
+        gort__printf("  M%lld: p=%d curg=%lld spinning=%d blocked=%d\n", (long long)mp->id,
+                     mp->p ? mp->p->id : -1, mp->curg ? (long long)mp->curg->goid : -1LL,
+                     mp->spinning, mp->blocked);
+    }
+    for (g *gp = atomic_load(&gort__allgs); gp; gp = gp->alllink) {
+        if (readgstatus(gp) == Gdead)
+            continue;
+        gort__printf("  G%lld: status=%u(%s) m=%lld\n", (long long)gp->goid, readgstatus(gp),
+                     gp->waitreason ? gort__waitReasonStrings[gp->waitreason] : "",
+                     gp->m ? (long long)gp->m->id : -1LL);
+    }
+    gort__unlock(&gort__sched.lock);
+}
+
+/* ------------------------------------------------------------------------
+ * Boot: rt0_go's steps that live here, and runtime_main.
+ * ---------------------------------------------------------------------- */
+
+/* gort__rt0_g0 records g0's stack from the thread's real stack and binds
+ * m0 and g0 to the main thread.  sp: the top of stack in rt0_go. */
+void gort__rt0_g0(uintptr_t sp)
+{
+    gort__g0.m = &gort__m0;
+    gort__m0.g0 = &gort__g0;
+    atomic_store(&gort__g0.atomicstatus, Grunning);
+    gort__os_g0bounds(&gort__g0.sched, sp);
+    gort__g0.stack.lo = gort__g0.sched.lo;
+    gort__g0.stack.hi = gort__g0.sched.sp;
+    gort__setg(&gort__g0);
+}
+
+/* gort__schedinit: the bootstrap sequence's scheduler part (Go's
+ * schedinit): the stack allocator, m0, the random seed, argv and the
+ * environment, GODEBUG, and procresize(GOMAXPROCS). */
+void gort__schedinit(void)
+{
+    gort__sched.maxmcount = 10000;
+    gort__stackinit();
+    fastrandseed = (uint64_t)gort__nanotime() * 0x9e3779b97f4a7c15ULL ^ (uintptr_t)&fastrandseed;
+    mcommoninit(&gort__m0, mReserveID());
+    gort__goargs();
+    gort__parsedebugvars();
+
+    int32_t procs = gort__ncpu;
+    const char *s = gort__gogetenv("GOMAXPROCS");
+    if (s && *s) {
+        /* Go's atoi32: a positive decimal number, else ignored. */
+        int64_t n = 0;
+        const char *q = s;
+        while (*q >= '0' && *q <= '9' && n <= MAXGOMAXPROCS)
+            n = n * 10 + (*q++ - '0');
+        if (*q == 0 && n > 0)
+            procs = n > MAXGOMAXPROCS ? MAXGOMAXPROCS : (int32_t)n;
+    }
+    if (procs > MAXGOMAXPROCS)
+        procs = MAXGOMAXPROCS;
+    gort__allp = allp_storage;
+    gort__lock(&gort__sched.lock);
+    if (procresize(procs) != NULL)
+        gort__throw("unknown runnable goroutine during bootstrap");
+    gort__unlock(&gort__sched.lock);
+    gort__os_initsig();
+}
+
+/* gort__runtime_main is the main goroutine (Go's runtime.main). */
+void gort__runtime_main(void *arg)
+{
+    (void)arg;
+    g *gp = getg();
+    gp->ismain = true;
+    gort__runtimeInitTime = gort__nanotime();
+
+    /* sysmon runs on its own M without a P. */
+    gort__lock(&gort__sched.lock);
+    int64_t id = mReserveID();
+    gort__unlock(&gort__sched.lock);
+    newm(sysmon, NULL, id, false);
+
+    doInit();
+    gort__gcenable();
+    main_main();
+    exit(0);
+}
+
+/* ------------------------------------------------------------------------
+ * The public API of this file.
+ * ---------------------------------------------------------------------- */
+
+void gort_go(gort_fn fn, void *arg)
+{
+    if (fn == NULL)
+        gort_panic("go of nil func value");
+    g *gp = getg();
+    if (gp == NULL || gp->m == NULL)
+        gort__throw("gort_go: called on a thread the runtime does not know");
+    gort__readynew(gort__newproc1(fn, arg, gp, __builtin_return_address(0), false));
+}
+
+int64_t gort_goid(void)
+{
+    g *gp = getg();
+    return gp ? gp->goid : 0;
+}
+
+void gort_gosched(void)
+{
+    mcall(gosched_m);
+}
+
+void gort_goexit(void)
+{
+    goexit1();
+}
+
+int gort_gomaxprocs(int n)
+{
+    int32_t ret = atomic_load(&gort__gomaxprocs);
+    if (n <= 0 || n == ret)
+        return ret;
+    if (n > MAXGOMAXPROCS)
+        n = MAXGOMAXPROCS;
+    gort__stopTheWorld("GOMAXPROCS");
+    newprocs = n;
+    gort__startTheWorld();
+    return ret;
+}
+
+int gort_numcpu(void)
+{
+    return gort__ncpu;
+}
+
+int32_t gort__gcount(void)
+{
+    return atomic_load(&gort__sched.nglive) - atomic_load(&gort__sched.ngsys);
+}
+
+int gort_numgoroutine(void)
+{
+    return gort__gcount();
+}
+
+void gort_exit(int code)
+{
+    exit(code);
+}

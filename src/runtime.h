@@ -1,0 +1,363 @@
+/*
+ * runtime.h - the runtime's internal types: g, m, p, schedt, gobuf and the
+ * goroutine statuses.  Mirrors Go's runtime/runtime2.go.
+ *
+ * Three tiers of names: the public gort_ API (include/gort.h), non-static
+ * runtime functions with the gort__ prefix (they cannot collide with a
+ * user's symbols in a static link), and file-local static functions with
+ * Go's bare names (runqput, findrunnable).
+ */
+#ifndef GORT_RUNTIME_H
+#define GORT_RUNTIME_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gort.h"
+
+typedef struct g g;
+typedef struct m m;
+typedef struct p p;
+typedef struct gobuf gobuf;
+typedef struct stack stack;
+typedef struct mutex mutex;
+typedef struct note note;
+typedef struct gQueue gQueue;
+
+#define NORETURN _Noreturn
+#define NOINLINE __attribute__((noinline))
+#define UNUSED __attribute__((unused))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define nelem(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------------------------
+ * Locks and notes (lock_futex.c).
+ *
+ * mutex is the runtime's own lock: it blocks the thread, never parks a
+ * goroutine, and must only be held briefly.  A note is a one-shot event:
+ * notesleep blocks the thread until some other thread calls notewakeup.
+ * ---------------------------------------------------------------------- */
+
+struct mutex {
+    _Atomic uint32_t key;       /* 0 unlocked, 1 locked, 2 locked with sleepers */
+};
+
+struct note {
+    _Atomic uint32_t key;       /* 0 clear, 1 woken */
+};
+
+void gort__lock(mutex *l);
+void gort__unlock(mutex *l);
+void gort__noteclear(note *n);
+void gort__notewakeup(note *n);
+void gort__notesleep(note *n);
+/* gort__notetsleep sleeps at most ns nanoseconds (ns < 0: forever) and
+ * reports whether the note was woken. */
+bool gort__notetsleep(note *n, int64_t ns);
+
+/* ------------------------------------------------------------------------
+ * Goroutine statuses (runtime2.go).  Spelled without the leading
+ * underscore of Go's _Grunnable, which C reserves.
+ *
+ * Gidle     just allocated, not yet initialised.
+ * Grunnable on a run queue; not executing; the stack is owned by nobody
+ *           and only the M that takes it from the queue may run it.
+ * Grunning  executing user code on an M with a P; the stack belongs to it.
+ * Gsyscall  executing a blocking call between entersyscall and
+ *           exitsyscall; it has an M but its P may be taken by sysmon.
+ * Gwaiting  parked in gopark; it is on some wait queue (a channel, a
+ *           semaphore, a timer), and whoever calls goready owns it next.
+ * Gdead     exited, on a free list; its stack may be cached or gone.
+ * ---------------------------------------------------------------------- */
+
+enum {
+    Gidle,
+    Grunnable,
+    Grunning,
+    Gsyscall,
+    Gwaiting,
+    Gdead,
+};
+
+/* Wait reasons: why a goroutine is parked, as goroutine dumps print them. */
+typedef enum waitReason {
+    waitReasonZero,
+    waitReasonChanReceiveNilChan,
+    waitReasonChanSendNilChan,
+    waitReasonSelectNoCases,
+    waitReasonChanReceive,
+    waitReasonChanSend,
+    waitReasonSelect,
+    waitReasonSleep,
+    waitReasonSyncMutexLock,
+    waitReasonSyncRWMutexRLock,
+    waitReasonSyncRWMutexLock,
+    waitReasonSyncWaitGroupWait,
+    waitReasonSyncCondWait,
+    waitReasonSemacquire,
+    waitReasonIOWait,
+    waitReasonPreempted,
+    waitReasonForceGCIdle,
+    waitReasonSleepScavenge,
+    waitReasonNum,
+} waitReason;
+
+extern const char *const gort__waitReasonStrings[waitReasonNum];
+
+/* ------------------------------------------------------------------------
+ * Stacks and saved contexts.
+ * ---------------------------------------------------------------------- */
+
+/* stack describes a goroutine stack: [lo, hi). */
+struct stack {
+    uintptr_t lo;
+    uintptr_t hi;
+    bool softguard;     /* its guard page is not protected (stack.c) */
+};
+
+/*
+ * gobuf is a saved context.  Only sp is live on Linux: the callee-saved
+ * registers and the resume address sit on the stack just below the saved
+ * sp (see asm_amd64.S).  On Windows the switch also loads the thread's TIB
+ * stack bounds from lo/hi/dealloc.  asm_amd64.S depends on the offsets;
+ * check() verifies them.
+ */
+struct gobuf {
+    uintptr_t sp;       /* 0 */
+    uintptr_t lo;       /* 8: TIB StackLimit */
+    uintptr_t hi;       /* 16: TIB StackBase */
+    uintptr_t dealloc;  /* 24: TIB DeallocationStack */
+};
+
+#define GOBUF_SP 0
+#define GOBUF_LO 8
+#define GOBUF_HI 16
+#define GOBUF_DEALLOC 24
+
+/* ------------------------------------------------------------------------
+ * G, M, P.
+ * ---------------------------------------------------------------------- */
+
+struct g {
+    gobuf sched;                /* must be first: the asm is given &gp->sched */
+    stack stack;                /* stack.lo == 0: no stack yet (lazily given) */
+    _Atomic uint32_t atomicstatus;
+    int64_t goid;
+    m *m;                       /* the M running it, or NULL */
+    g *schedlink;               /* run queue / free list link */
+    gort_fn fn;                 /* the start function and its argument */
+    void *arg;
+    int errno_;                 /* libc errno, saved across switches */
+    waitReason waitreason;
+    int64_t waitsince;          /* nanotime when it parked */
+    int64_t parentgoid;
+    void *gopc;                 /* where it was created (for "created by") */
+    bool ismain;                /* goroutine 1 */
+    bool isSystem;              /* a runtime helper, not counted */
+    bool preempt;               /* sysmon asks it to yield */
+    g *alllink;                 /* allgs list */
+    void *param;                /* passed by whoever readies it */
+    void *asanfake;             /* AddressSanitizer's fake stack (fiber switch) */
+    unsigned vgstackid;         /* Valgrind's stack id */
+    int64_t syscallwhen;
+};
+
+struct m {
+    g *g0;                      /* the scheduling stack of this thread */
+    g *curg;                    /* the goroutine it runs */
+    p *p;                       /* attached P, or NULL */
+    p *nextp;                   /* P to take when woken */
+    p *oldp;                    /* P it had before entering a syscall */
+    int64_t id;
+    bool spinning;              /* looking for work */
+    bool blocked;               /* sleeping on park */
+    bool isextra;
+    note park;
+    m *schedlink;               /* idle list */
+    m *alllink;                 /* allm list */
+    uint32_t fastrand[2];
+    void (*mstartfn)(void);     /* run first on a new M (sysmon) */
+    bool (*waitunlockf)(g *gp, void *lock);
+    void *waitlock;
+    uint32_t syscalltick;
+    void *altstack;             /* signal stack */
+    uintptr_t threadhandle;     /* OS thread handle (os_*.c) */
+    int64_t procid;
+};
+
+#define RUNQSIZE 256
+
+enum {
+    Pidle,
+    Prunning,
+    Psyscall,
+    Pgcstop,
+    Pdead,
+};
+
+/* Per-P cache of free goroutine stacks (stack.c). */
+#define STACKCACHE 32
+
+struct p {
+    int32_t id;
+    _Atomic uint32_t status;
+    p *link;                    /* idle list */
+    _Atomic uint32_t schedtick; /* incremented on every scheduler call */
+    _Atomic uint32_t syscalltick;
+    m *m;                       /* back-link to the M, NULL when idle */
+
+    /* The local run queue: a lock-free ring that only the owner pushes to
+     * and anyone may steal from.  runnext, when set, runs next and
+     * inherits the current time slice. */
+    _Atomic uint32_t runqhead;
+    _Atomic uint32_t runqtail;
+    g *_Atomic runq[RUNQSIZE];
+    g *_Atomic runnext;
+
+    /* Dead Gs for reuse. */
+    g *gfree;
+    int32_t gfreecnt;
+
+    /* Stack cache. */
+    uintptr_t stackcache[STACKCACHE];
+    int32_t nstackcache;
+
+    /* sysmon bookkeeping */
+    uint32_t sysmontick_schedtick;
+    int64_t sysmontick_schedwhen;
+    uint32_t sysmontick_syscalltick;
+    int64_t sysmontick_syscallwhen;
+};
+
+/* gQueue is a FIFO of Gs linked through schedlink. */
+struct gQueue {
+    g *head;
+    g *tail;
+};
+
+typedef struct schedt {
+    _Atomic uint64_t goidgen;
+    mutex lock;
+
+    m *midle;                   /* idle Ms waiting for work */
+    int32_t nmidle;
+    int32_t nmsys;              /* system Ms (sysmon), not counted for deadlock */
+    int64_t mnext;              /* number of Ms created and next M id */
+    int32_t maxmcount;
+
+    p *pidle;                   /* idle Ps */
+    _Atomic int32_t npidle;
+    _Atomic int32_t nmspinning;
+
+    gQueue runq;                /* global run queue */
+    int32_t runqsize;
+
+    mutex gflock;               /* global free G cache */
+    g *gfree;
+    int32_t ngfree;
+
+    _Atomic uint32_t gcwaiting; /* stop-the-world requested */
+    int32_t stopwait;
+    note stopnote;
+    _Atomic uint32_t sysmonwait;
+    note sysmonnote;
+
+    _Atomic int32_t ngsys;      /* runtime helper goroutines */
+    _Atomic int32_t nglive;     /* live goroutines (not dead) incl. system */
+    int64_t totaltime;
+    bool mainexited;            /* main goroutine called goexit */
+} schedt;
+
+extern schedt gort__sched;
+extern m gort__m0;
+extern g gort__g0;
+extern p **gort__allp;
+extern _Atomic int32_t gort__gomaxprocs;
+extern int32_t gort__ncpu;
+extern uintptr_t gort__physPageSize;
+extern g *_Atomic gort__allgs;
+extern m *_Atomic gort__allm;
+extern _Atomic uint32_t gort__panicking;
+extern int64_t gort__runtimeInitTime;
+
+/* getg returns the current goroutine.  It must not be inlined: a goroutine
+ * can resume on another thread, and a compiler may otherwise keep the
+ * thread-local address in a register across the switch. */
+g *gort__getg(void);
+void gort__setg(g *gp);
+#define getg() gort__getg()
+
+/* ------------------------------------------------------------------------
+ * proc.c
+ * ---------------------------------------------------------------------- */
+
+g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool system);
+void gort__gopark(bool (*unlockf)(g *, void *), void *lock, waitReason reason);
+void gort__goparkunlock(mutex *l, waitReason reason);
+void gort__goready(g *gp);
+NORETURN void gort__mstart(void);
+void gort__runtime_main(void *arg);
+int32_t gort__gcount(void);
+void gort__casgstatus(g *gp, uint32_t oldval, uint32_t newval);
+static inline uint32_t readgstatus(g *gp) { return atomic_load(&gp->atomicstatus); }
+uint32_t gort__fastrand(void);
+void gort__gcenable(void);
+void gort__wakeScavenger(int64_t now);
+void gort__readynew(g *newg);
+void gort__checkdead(void);
+void gort__startTheWorld(void);
+void gort__stopTheWorld(const char *reason);
+
+/* ------------------------------------------------------------------------
+ * runtime1.c: self-checks, args, environment, GODEBUG.
+ * ---------------------------------------------------------------------- */
+
+void gort__check(void);
+void gort__args(int argc, char **argv);
+void gort__goargs(void);
+void gort__parsedebugvars(void);
+const char *gort__gogetenv(const char *key);
+int32_t gort__gotraceback(bool *all, bool *crash);
+extern int32_t gort__debug_schedtrace;
+extern int32_t gort__debug_scheddetail;
+extern int gort__argc_;
+extern char **gort__argv_;
+/* check_hook: a test-only way to make one self-check fail (GORT_TEST_BREAK_CHECK). */
+
+/* ------------------------------------------------------------------------
+ * stack.c
+ * ---------------------------------------------------------------------- */
+
+#define STACK_SIZE ((uintptr_t)256 << 10)   /* a goroutine's stack, guard included */
+#define STACK_GUARD_SIZE ((uintptr_t)4096)  /* no-access page at the low end */
+#define STACK_SLAB ((uintptr_t)64 << 20)    /* stacks are carved from slabs of this size */
+
+void gort__stackinit(void);
+stack gort__stackalloc(p *pp);
+void gort__stackfree(p *pp, stack s);
+void gort__stackcache_clear(p *pp);
+void gort__stackcheck(g *gp);
+bool gort__stack_is_guard(uintptr_t addr, g **who);
+void gort__scavenge(bool force);
+extern _Atomic int64_t gort__stack_inuse;
+extern _Atomic int64_t gort__stack_cached;
+
+/* ------------------------------------------------------------------------
+ * panic.c and traceback.c
+ * ---------------------------------------------------------------------- */
+
+NORETURN void gort__throw(const char *s);
+NORETURN void gort__fatal(const char *s);
+NORETURN void gort__fatalpanic(const char *msg);
+void gort__printf(const char *fmt, ...) GORT_PRINTF(1, 2);
+void gort__tracebackothers(g *me);
+void gort__goroutineheader(g *gp);
+void gort__traceback_current(int skip);
+void gort__printcreatedby(g *gp);
+void gort__printfuncname(void *pc);
+void gort__dumpall(const char *why);
+
+#endif /* GORT_RUNTIME_H */
