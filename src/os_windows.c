@@ -5,7 +5,6 @@
  */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
-#include <intrin.h>
 #include <process.h>
 #include <shellapi.h>
 #include <stdio.h>
@@ -68,13 +67,20 @@ void gort__osinit(void)
     gort__physPageSize = info.dwPageSize;
 }
 
+static uintptr_t readtib(uintptr_t off)
+{
+    uintptr_t v;
+    __asm__ volatile("movq %%gs:(%1), %0" : "=r"(v) : "r"(off));
+    return v;
+}
+
 /* gort__os_g0bounds describes the current thread's stack from its TIB. */
 void gort__os_g0bounds(gobuf *buf, uintptr_t sp)
 {
     buf->sp = (sp - 256) & ~(uintptr_t)15;
-    buf->hi = __readgsqword(0x08);      /* StackBase */
-    buf->lo = __readgsqword(0x10);      /* StackLimit */
-    buf->dealloc = __readgsqword(0x1478); /* DeallocationStack */
+    buf->hi = readtib(0x08);            /* StackBase */
+    buf->lo = readtib(0x10);            /* StackLimit */
+    buf->dealloc = readtib(0x1478);     /* DeallocationStack */
 }
 
 static unsigned __stdcall mstart_thread(void *arg)

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# scripts/test.sh: install what the tests need (when missing), then build
+# and run every test on both systems: linux/amd64 natively and
+# windows/amd64 cross-built with mingw-w64 and run under wine.
+#
+#   scripts/test.sh            Linux and Windows
+#   scripts/test.sh linux      Linux only
+#   scripts/test.sh windows    Windows only
+#   scripts/test.sh asan       Linux with AddressSanitizer and UBSan
+#   scripts/test.sh valgrind   Linux examples under Valgrind
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+legs=("$@")
+[ ${#legs[@]} -gt 0 ] || legs=(linux windows)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# --- dependencies ---------------------------------------------------------
+need=()
+command -v cmake >/dev/null || need+=(cmake)
+command -v gcc >/dev/null || need+=(gcc)
+command -v make >/dev/null || need+=(make)
+[ -f /usr/include/cmocka.h ] || need+=(libcmocka-dev)
+command -v nm >/dev/null || need+=(binutils)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+for leg in "${legs[@]}"; do
+  case $leg in
+    windows)
+      command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(mingw-w64)
+      command -v wine >/dev/null || need+=(wine)
+      command -v wine64 >/dev/null || [ -x /usr/lib/wine/wine64 ] || need+=(wine64)
+      ;;
+    valgrind)
+      command -v valgrind >/dev/null || need+=(valgrind)
+      ;;
+  esac
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing: ${need[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# --- legs -----------------------------------------------------------------
+run_linux() {
+  local dir=build/linux
+  cmake -S . -B $dir -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build $dir -j"$jobs"
+  ctest --test-dir $dir --output-on-failure -j"$jobs"
+}
+
+run_windows() {
+  local dir=build/windows
+  export WINEPREFIX="$PWD/build/wineprefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  if [ ! -f "$WINEPREFIX/system.reg" ]; then
+    echo "== creating the wine prefix"
+    mkdir -p "$WINEPREFIX"
+    wineboot --init >/dev/null 2>&1 || true
+    wineserver -w || true
+  fi
+  cmake -S . -B $dir -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64-x86_64.cmake \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build $dir -j"$jobs"
+  # One wineserver for the whole run: starting one per test is slow.
+  wineserver -p || true
+  local rc=0
+  ctest --test-dir $dir --output-on-failure -j"$jobs" || rc=$?
+  wineserver -k || true
+  return $rc
+}
+
+for leg in "${legs[@]}"; do
+  echo "== $leg"
+  case $leg in
+    linux) run_linux ;;
+    windows) run_windows ;;
+    asan)
+      ( export ASAN_OPTIONS=detect_leaks=0
+        dir=build/asan
+        CC=clang cmake -S . -B $dir -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+          -DGORT_SANITIZE=address,undefined >/dev/null
+        cmake --build $dir -j"$jobs"
+        ctest --test-dir $dir --output-on-failure -j"$jobs" )
+      ;;
+    valgrind)
+      ( dir=build/valgrind
+        cmake -S . -B $dir -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGORT_VALGRIND=ON >/dev/null
+        cmake --build $dir -j"$jobs"
+        ctest --test-dir $dir --output-on-failure -L valgrind )
+      ;;
+    *) echo "unknown leg: $leg" >&2; exit 2 ;;
+  esac
+done
