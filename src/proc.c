@@ -976,8 +976,21 @@ static void park_m(g *gp)
  * already be running it.  Someone must call goready(gp) to wake it. */
 void gort__gopark(bool (*unlockf)(g *, void *), void *lock, waitReason reason)
 {
-    g *gp = getg();
+    g *gp = gort__getgf();
     m *mp = gp->m;
+    if (gp->isforeign) {
+        /* A thread the runtime did not start blocks itself. */
+        gp->waitreason = reason;
+        gp->waitsince = gort__nanotime();
+        gort__casgstatus(gp, Grunning, Gwaiting);
+        if (unlockf && !unlockf(gp, lock)) {
+            gort__casgstatus(gp, Gwaiting, Grunning);
+            return;
+        }
+        gort__notesleep(&mp->park);
+        gort__noteclear(&mp->park);
+        return;
+    }
     mp->waitunlockf = unlockf;
     mp->waitlock = lock;
     gp->waitreason = reason;
@@ -1003,6 +1016,11 @@ void gort__goparkunlock(mutex *l, waitReason reason)
  * queue. */
 static void ready(g *gp, bool next)
 {
+    if (gp->isforeign) {
+        gort__casgstatus(gp, Gwaiting, Grunning);
+        gort__notewakeup(&gp->m->park);
+        return;
+    }
     gort__casgstatus(gp, Gwaiting, Grunnable);
     g *me = getg();
     p *pp = me && me->m ? me->m->p : NULL;
@@ -1032,6 +1050,69 @@ static void gosched_m(g *gp)
     globrunqput(gp);
     gort__unlock(&gort__sched.lock);
     schedule();
+}
+
+/* ------------------------------------------------------------------------
+ * sudogs: per-P caches backed by a global list (Go's acquireSudog).
+ * ---------------------------------------------------------------------- */
+
+sudog *gort__acquireSudog(void)
+{
+    g *gp = gort__getgf();
+    p *pp = gp->m->p;
+    if (pp == NULL || gp->isforeign) {
+        sudog *s = calloc(1, sizeof *s);
+        if (s == NULL)
+            gort__throw("acquireSudog: out of memory");
+        return s;
+    }
+    if (pp->nsudogcache == 0) {
+        gort__lock(&gort__sched.sudoglock);
+        while (pp->nsudogcache < (int32_t)nelem(pp->sudogcache) / 2 && gort__sched.sudogcache) {
+            sudog *s = gort__sched.sudogcache;
+            gort__sched.sudogcache = s->next;
+            s->next = NULL;
+            pp->sudogcache[pp->nsudogcache++] = s;
+        }
+        gort__unlock(&gort__sched.sudoglock);
+        if (pp->nsudogcache == 0) {
+            sudog *s = calloc(1, sizeof *s);
+            if (s == NULL)
+                gort__throw("acquireSudog: out of memory");
+            pp->sudogcache[pp->nsudogcache++] = s;
+        }
+    }
+    sudog *s = pp->sudogcache[--pp->nsudogcache];
+    if (s->elem != NULL)
+        gort__throw("acquireSudog: found s.elem != nil in cache");
+    return s;
+}
+
+void gort__releaseSudog(sudog *s)
+{
+    if (s->elem != NULL || s->isSelect || s->next != NULL || s->prev != NULL ||
+        s->waitlink != NULL || s->c != NULL)
+        gort__throw("releaseSudog: sudog still in use");
+    memset(s, 0, sizeof *s);
+    g *gp = getg();
+    p *pp = gp && gp->m ? gp->m->p : NULL;
+    if (pp == NULL || gp->isforeign) {
+        gort__lock(&gort__sched.sudoglock);
+        s->next = gort__sched.sudogcache;
+        gort__sched.sudogcache = s;
+        gort__unlock(&gort__sched.sudoglock);
+        return;
+    }
+    if (pp->nsudogcache == (int32_t)nelem(pp->sudogcache)) {
+        gort__lock(&gort__sched.sudoglock);
+        while (pp->nsudogcache > (int32_t)nelem(pp->sudogcache) / 2) {
+            sudog *t = pp->sudogcache[--pp->nsudogcache];
+            t->next = gort__sched.sudogcache;
+            gort__sched.sudogcache = t;
+        }
+        gort__unlock(&gort__sched.sudoglock);
+    }
+    pp->sudogcache[pp->nsudogcache++] = s;
 }
 
 /* ------------------------------------------------------------------------
@@ -1141,7 +1222,7 @@ g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool syste
 void gort__readynew(g *newg)
 {
     g *gp = getg();
-    if (gp == NULL || gp->m == NULL || gp->m->p == NULL) {
+    if (gp == NULL || gp->m == NULL || gp->m->p == NULL || gp->isforeign) {
         gort__lock(&gort__sched.lock);
         globrunqput(newg);
         gort__unlock(&gort__sched.lock);
@@ -1722,13 +1803,40 @@ void gort__runtime_main(void *arg)
  * The public API of this file.
  * ---------------------------------------------------------------------- */
 
+/* gort__getgf: see runtime.h.  The G and M of a foreign thread live as
+ * long as the process; the thread counts as a running M, so deadlock
+ * detection stays quiet once one exists, as Go's does with cgo. */
+g *gort__getgf(void)
+{
+    g *gp = getg();
+    if (likely(gp != NULL))
+        return gp;
+    m *mp = calloc(1, sizeof *mp);
+    gp = calloc(1, sizeof *gp);
+    if (mp == NULL || gp == NULL)
+        gort__throw("foreign thread: out of memory");
+    gort__lock(&gort__sched.lock);
+    int64_t id = mReserveID();
+    gort__unlock(&gort__sched.lock);
+    mcommoninit(mp, id);
+    mp->isextra = true;
+    mp->g0 = gp;
+    mp->curg = gp;
+    gp->m = mp;
+    gp->isforeign = true;
+    gp->isSystem = true;
+    gp->goid = (int64_t)atomic_fetch_add(&gort__sched.goidgen, 1) + 1;
+    atomic_store(&gp->atomicstatus, Grunning);
+    allgadd(gp);
+    gort__setg(gp);
+    return gp;
+}
+
 void gort_go(gort_fn fn, void *arg)
 {
     if (fn == NULL)
         gort_panic("go of nil func value");
-    g *gp = getg();
-    if (gp == NULL || gp->m == NULL)
-        gort__throw("gort_go: called on a thread the runtime does not know");
+    g *gp = gort__getgf();
     gort__readynew(gort__newproc1(fn, arg, gp, __builtin_return_address(0), false));
 }
 

@@ -25,6 +25,7 @@ typedef struct stack stack;
 typedef struct mutex mutex;
 typedef struct note note;
 typedef struct gQueue gQueue;
+typedef struct sudog sudog;
 
 #define NORETURN _Noreturn
 #define NOINLINE __attribute__((noinline))
@@ -156,6 +157,7 @@ struct g {
     int64_t parentgoid;
     void *gopc;                 /* where it was created (for "created by") */
     bool ismain;                /* goroutine 1 */
+    bool isforeign;             /* stands for a thread the runtime did not start */
     bool isSystem;              /* a runtime helper, not counted */
     bool preempt;               /* sysmon asks it to yield */
     g *alllink;                 /* allgs list */
@@ -163,6 +165,29 @@ struct g {
     void *asanfake;             /* AddressSanitizer's fake stack (fiber switch) */
     unsigned vgstackid;         /* Valgrind's stack id */
     int64_t syscallwhen;
+    sudog *waiting;             /* sudogs of the select/channel op it waits in */
+    _Atomic uint32_t selectDone; /* a select case won: CAS 0 -> 1 (select.c) */
+};
+
+/*
+ * sudog is a G in a wait list (a channel's sendq/recvq, a semaphore's
+ * tree).  A G can be on many wait lists at once (select), so one G has
+ * many sudogs.  Mirrors Go's runtime2.go sudog.
+ */
+struct sudog {
+    g *g;
+    sudog *next;
+    sudog *prev;
+    void *elem;                 /* data element (may point to a stack) */
+    int64_t acquiretime;
+    int64_t releasetime;
+    uint32_t ticket;
+    bool isSelect;              /* g is in a select: win the CAS on g->selectDone */
+    bool success;               /* woken by a value delivered (true) or close (false) */
+    sudog *parent;              /* semaRoot binary tree */
+    sudog *waitlink;            /* g->waiting list or semaRoot */
+    sudog *waittail;            /* semaRoot */
+    void *c;                    /* the channel */
 };
 
 struct m {
@@ -221,6 +246,10 @@ struct p {
     g *gfree;
     int32_t gfreecnt;
 
+    /* sudog cache */
+    sudog *sudogcache[128];
+    int32_t nsudogcache;
+
     /* Stack cache. */
     uintptr_t stackcache[STACKCACHE];
     int32_t nstackcache;
@@ -254,6 +283,9 @@ typedef struct schedt {
 
     gQueue runq;                /* global run queue */
     int32_t runqsize;
+
+    mutex sudoglock;            /* global sudog cache */
+    sudog *sudogcache;
 
     mutex gflock;               /* global free G cache */
     g *gfree;
@@ -294,6 +326,12 @@ void gort__setg(g *gp);
  * proc.c
  * ---------------------------------------------------------------------- */
 
+sudog *gort__acquireSudog(void);
+void gort__releaseSudog(sudog *s);
+/* gort__getgf returns the current G; on a thread that the runtime did not
+ * start it makes one that stands for the thread (parking blocks the
+ * thread, readying wakes it). */
+g *gort__getgf(void);
 g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool system);
 void gort__gopark(bool (*unlockf)(g *, void *), void *lock, waitReason reason);
 void gort__goparkunlock(mutex *l, waitReason reason);
