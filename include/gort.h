@@ -93,6 +93,21 @@ GORT_EXTERN void gort_exitsyscall(void);
     })
 
 /* ------------------------------------------------------------------------
+ * Time
+ * ---------------------------------------------------------------------- */
+
+#define GORT_NANOSECOND ((int64_t)1)
+#define GORT_MICROSECOND ((int64_t)1000)
+#define GORT_MILLISECOND ((int64_t)1000000)
+#define GORT_SECOND ((int64_t)1000000000)
+
+/* gort_nanotime is a monotonic clock in nanoseconds. */
+GORT_EXTERN int64_t gort_nanotime(void);
+
+/* gort_sleep is time.Sleep: it parks the goroutine, not the thread. */
+GORT_EXTERN void gort_sleep(int64_t ns);
+
+/* ------------------------------------------------------------------------
  * Failure
  * ---------------------------------------------------------------------- */
 

@@ -671,6 +671,11 @@ static void wakep(void)
     startm(NULL, true);
 }
 
+void gort__wakep(void)
+{
+    wakep();
+}
+
 /* handoffp hands off pp from a syscall or a stopping M: it starts an M if
  * there is work for it, or puts it on the idle list. */
 static void handoffp(p *pp)
@@ -773,6 +778,18 @@ static g *stealWork(p *pp)
             if (atomic_load(&gort__sched.gcwaiting))
                 return NULL;
             p *p2 = allp_at((int32_t)start);
+            if (stealRunNextG && p2 != pp) {
+                /* Run p2's due timers, in case p2 is busy or idle: what
+                 * they ready lands on our P. */
+                int64_t w = atomic_load(&p2->timer0When);
+                if (w != 0 && w <= gort__nanotime()) {
+                    gort__checkTimers(p2, 0);
+                    bool it;
+                    g *gp = runqget(pp, &it);
+                    if (gp)
+                        return gp;
+                }
+            }
             if (p2 == pp || atomic_load(&p2->status) != Prunning)
                 if (p2 == pp || runqempty(p2))
                     continue;
@@ -799,7 +816,8 @@ top:
         goto top;
     }
 
-    /* Timers and the network poller join here (time.c, netpoll). */
+    /* Run this P's due timers: they may make goroutines runnable. */
+    gort__checkTimers(pp, 0);
 
     /* Fairness: check the global queue once in a while. */
     if (atomic_load(&pp->schedtick) % 61 == 0 && gort__sched.runqsize > 0) {
@@ -899,6 +917,23 @@ top:
         }
     }
     (void)wasSpinning;
+
+    /* Some timer is pending: one M sleeps until it is due (time.c). */
+    if (gort__timersleep()) {
+        gort__lock(&gort__sched.lock);
+        p *pp2 = atomic_load(&gort__sched.gcwaiting) ? NULL : pidleget();
+        gort__unlock(&gort__sched.lock);
+        if (pp2)
+            acquirep(pp2);
+        int32_t n = atomic_load(&gort__gomaxprocs);
+        for (int32_t i = 0; i < n; i++)
+            gort__checkTimers(allp_at(i), 0);
+        if (pp2) {
+            mp->spinning = true;
+            atomic_fetch_add(&gort__sched.nmspinning, 1);
+            goto top;
+        }
+    }
     stopm();
     goto top;
 }
@@ -1165,12 +1200,23 @@ static g *gfget(p *pp)
     return gp;
 }
 
+/* allgadd appends gp to allgs, so that walks see goroutines in the order
+ * they were made (reports list goroutine 1 first, as Go's do).  Readers
+ * walk the list without the lock: a G is linked fully before it is
+ * published and is never unlinked. */
+static mutex allglock;
+static g *allgtail;
+
 static void allgadd(g *gp)
 {
-    g *old = atomic_load(&gort__allgs);
-    do {
-        gp->alllink = old;
-    } while (!atomic_compare_exchange_weak(&gort__allgs, &old, gp));
+    gp->alllink = NULL;
+    gort__lock(&allglock);
+    if (allgtail)
+        atomic_store_explicit(&allgtail->alllink, gp, memory_order_release);
+    else
+        atomic_store(&gort__allgs, gp);
+    allgtail = gp;
+    gort__unlock(&allglock);
 }
 
 /* gort__newproc1 creates a new G running fn(arg), Grunnable, not queued. */
@@ -1458,6 +1504,7 @@ static p *procresize(int32_t nprocs)
             gort__sched.ngfree++;
         }
         gort__stackcache_clear(pp);
+        gort__moveTimers(allp_at(0), pp);
         atomic_store(&pp->status, Pdead);
     }
 
@@ -1671,8 +1718,9 @@ void gort__checkdead(void)
         gort__unlock(&gort__sched.lock);
         gort__fatal("no goroutines (main called runtime.Goexit) - deadlock!");
     }
-    /* Timers that could wake someone would make this not a deadlock; the
-     * timer code (time.c) reports them here. */
+    /* A pending timer may still wake someone. */
+    if (gort__timeSleepUntil() != 0)
+        return;
     gort__unlock(&gort__sched.lock);
     gort__fatal("all goroutines are asleep - deadlock!");
 }

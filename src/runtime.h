@@ -26,6 +26,7 @@ typedef struct mutex mutex;
 typedef struct note note;
 typedef struct gQueue gQueue;
 typedef struct sudog sudog;
+typedef struct timer timer;
 
 #define NORETURN _Noreturn
 #define NOINLINE __attribute__((noinline))
@@ -160,13 +161,28 @@ struct g {
     bool isforeign;             /* stands for a thread the runtime did not start */
     bool isSystem;              /* a runtime helper, not counted */
     bool preempt;               /* sysmon asks it to yield */
-    g *alllink;                 /* allgs list */
+    g *_Atomic alllink;         /* allgs list, in creation order */
     void *param;                /* passed by whoever readies it */
     void *asanfake;             /* AddressSanitizer's fake stack (fiber switch) */
     unsigned vgstackid;         /* Valgrind's stack id */
     int64_t syscallwhen;
+    timer *timer;               /* for gort_sleep, made on first use */
     sudog *waiting;             /* sudogs of the select/channel op it waits in */
     _Atomic uint32_t selectDone; /* a select case won: CAS 0 -> 1 (select.c) */
+};
+
+/*
+ * timer is a runtime timer (time.c): f(arg, now) runs at when, and then
+ * every period if period > 0.  pp is the P whose heap holds it, or NULL.
+ */
+struct timer {
+    p *_Atomic pp;
+    int32_t idx;                /* index in pp's heap, -1 when on none */
+    int64_t when;
+    int64_t period;
+    void (*f)(void *arg, int64_t now);
+    void *arg;
+    _Atomic uint32_t running;   /* f is being called */
 };
 
 /*
@@ -246,6 +262,13 @@ struct p {
     g *gfree;
     int32_t gfreecnt;
 
+    /* Timers (time.c): a min-heap by when, under timerslock. */
+    mutex timerslock;
+    timer **timers;
+    int32_t ntimers;
+    int32_t captimers;
+    _Atomic int64_t timer0When; /* when of timers[0], 0 if none */
+
     /* sudog cache */
     sudog *sudogcache[128];
     int32_t nsudogcache;
@@ -297,6 +320,12 @@ typedef struct schedt {
     _Atomic uint32_t sysmonwait;
     note sysmonnote;
 
+    /* The timer sleeper (time.c). */
+    _Atomic uint32_t pollerBusy;
+    _Atomic int64_t pollUntil;
+    _Atomic uint32_t pollWakeSig;
+    note pollnote;
+
     _Atomic int32_t ngsys;      /* runtime helper goroutines */
     _Atomic int32_t nglive;     /* live goroutines (not dead) incl. system */
     int64_t totaltime;
@@ -342,12 +371,25 @@ int32_t gort__gcount(void);
 void gort__casgstatus(g *gp, uint32_t oldval, uint32_t newval);
 static inline uint32_t readgstatus(g *gp) { return atomic_load(&gp->atomicstatus); }
 uint32_t gort__fastrand(void);
+void gort__wakep(void);
 void gort__gcenable(void);
 void gort__wakeScavenger(int64_t now);
 void gort__readynew(g *newg);
 void gort__checkdead(void);
 void gort__startTheWorld(void);
 void gort__stopTheWorld(const char *reason);
+
+/* ------------------------------------------------------------------------
+ * time.c
+ * ---------------------------------------------------------------------- */
+
+void gort__addtimer(timer *t);
+bool gort__deltimer(timer *t);
+bool gort__modtimer(timer *t, int64_t when, int64_t period);
+int64_t gort__checkTimers(p *pp, int64_t now);
+int64_t gort__timeSleepUntil(void);
+void gort__moveTimers(p *to, p *from);
+bool gort__timersleep(void);
 
 /* ------------------------------------------------------------------------
  * runtime1.c: self-checks, args, environment, GODEBUG.
