@@ -145,6 +145,9 @@ static uintptr_t stackpool_get(void)
         newslab();
     base = stackpool.carve;
     stackpool.carve += STACK_SIZE;
+    /* Tell Valgrind this is a stack, so that switching to it is not taken
+     * for a wild stack-pointer change. */
+    vg_stack_register((void *)(base + STACK_GUARD_SIZE), (void *)(base + STACK_SIZE));
     slab *sl = stackpool.slabs;
     return sl->guarded ? base : base | SLOT_SOFTGUARD;
 }
