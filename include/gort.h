@@ -79,6 +79,13 @@ GORT_EXTERN int gort_gomaxprocs(int n);
 GORT_EXTERN int gort_numcpu(void);
 GORT_EXTERN int gort_numgoroutine(void);
 
+/* gort_lockosthread wires the calling goroutine to its current OS thread
+ * until gort_unlockosthread: it runs only there, and the thread runs
+ * nothing else (runtime.LockOSThread).  For code that keeps thread-local
+ * state across calls (see the README). */
+GORT_EXTERN void gort_lockosthread(void);
+GORT_EXTERN void gort_unlockosthread(void);
+
 /* gort_entersyscall/gort_exitsyscall bracket a call that may block the
  * thread; meanwhile the goroutine's P may go to another thread. */
 GORT_EXTERN void gort_entersyscall(void);
@@ -91,6 +98,51 @@ GORT_EXTERN void gort_exitsyscall(void);
         gort_exitsyscall();                                               \
         gort__sysret_;                                                    \
     })
+
+/* ------------------------------------------------------------------------
+ * Channels and select
+ * ---------------------------------------------------------------------- */
+
+/* gort_chan is a channel of fixed-size elements, copied by value.  A NULL
+ * channel is Go's nil channel: send and receive block forever. */
+typedef struct gort_chan gort_chan;
+
+/* gort_chan_make is make(chan T, cap); elemsize may be 0 (chan struct{}). */
+GORT_EXTERN gort_chan *gort_chan_make(size_t elemsize, size_t cap);
+/* gort_chan_free releases a channel nobody uses any more; NULL is a no-op.
+ * Freeing a channel that goroutines are blocked on is a fatal error. */
+GORT_EXTERN void gort_chan_free(gort_chan *c);
+/* gort_chan_send is c <- *elem: it blocks until the value is delivered or
+ * buffered.  A send on a closed channel panics. */
+GORT_EXTERN void gort_chan_send(gort_chan *c, const void *elem);
+/* gort_chan_recv is v, ok := <-c: it stores the value into elem (NULL:
+ * discard) and returns true, or, once c is closed and drained, zero-fills
+ * elem and returns false. */
+GORT_EXTERN bool gort_chan_recv(gort_chan *c, void *elem);
+/* gort_chan_close is close(c). */
+GORT_EXTERN void gort_chan_close(gort_chan *c);
+/* gort_chan_len and gort_chan_cap are len(c) and cap(c); 0 for NULL. */
+GORT_EXTERN size_t gort_chan_len(gort_chan *c);
+GORT_EXTERN size_t gort_chan_cap(gort_chan *c);
+
+/* Select case directions. */
+enum { GORT_SEND = 1, GORT_RECV = 2 };
+
+/* gort_case is one select case: c <- *elem (GORT_SEND) or *elem, ok = <-c
+ * (GORT_RECV, elem may be NULL).  ok is written only for the receive case
+ * that was chosen. */
+typedef struct gort_case {
+    gort_chan *c;
+    int dir;
+    void *elem;
+    bool ok;
+} gort_case;
+
+/* gort_select is select: it returns the index of the case that proceeded,
+ * chosen uniformly at random among the ready ones.  With block false it
+ * returns -1 when none is ready (a default case).  n == 0 with block
+ * blocks forever.  A bad dir or n < 0 panics "gort_select: bad case". */
+GORT_EXTERN int gort_select(gort_case *cases, int n, bool block);
 
 /* ------------------------------------------------------------------------
  * Time
@@ -106,6 +158,74 @@ GORT_EXTERN int64_t gort_nanotime(void);
 
 /* gort_sleep is time.Sleep: it parks the goroutine, not the thread. */
 GORT_EXTERN void gort_sleep(int64_t ns);
+
+/* ------------------------------------------------------------------------
+ * Synchronisation (package sync)
+ *
+ * Complete types whose zero value is ready (static, or = {0}); their
+ * fields are private.  Blocking parks the goroutine, not the thread.
+ * ---------------------------------------------------------------------- */
+
+/* gort_mutex is sync.Mutex.  Unlocking an unlocked mutex is the fatal
+ * error "sync: unlock of unlocked mutex". */
+typedef struct gort_mutex {
+    int32_t state_;
+    uint32_t sema_;
+} gort_mutex;
+
+GORT_EXTERN void gort_mutex_lock(gort_mutex *m);
+GORT_EXTERN void gort_mutex_unlock(gort_mutex *m);
+GORT_EXTERN bool gort_mutex_trylock(gort_mutex *m);
+
+/* gort_rwmutex is sync.RWMutex: a waiting writer keeps new readers out. */
+typedef struct gort_rwmutex {
+    gort_mutex w_;
+    uint32_t writerSem_;
+    uint32_t readerSem_;
+    int32_t readerCount_;
+    int32_t readerWait_;
+} gort_rwmutex;
+
+GORT_EXTERN void gort_rwmutex_rlock(gort_rwmutex *rw);
+GORT_EXTERN void gort_rwmutex_runlock(gort_rwmutex *rw);
+GORT_EXTERN void gort_rwmutex_lock(gort_rwmutex *rw);
+GORT_EXTERN void gort_rwmutex_unlock(gort_rwmutex *rw);
+GORT_EXTERN bool gort_rwmutex_tryrlock(gort_rwmutex *rw);
+GORT_EXTERN bool gort_rwmutex_trylock(gort_rwmutex *rw);
+
+/* gort_waitgroup is sync.WaitGroup.  A negative counter panics
+ * "sync: negative WaitGroup counter". */
+typedef struct gort_waitgroup {
+    uint64_t state_;    /* counter in the high 32 bits, waiters in the low */
+    uint32_t sema_;
+} gort_waitgroup;
+
+GORT_EXTERN void gort_waitgroup_add(gort_waitgroup *wg, int delta);
+GORT_EXTERN void gort_waitgroup_done(gort_waitgroup *wg);
+GORT_EXTERN void gort_waitgroup_wait(gort_waitgroup *wg);
+
+/* gort_once is sync.Once: gort_once_do calls fn(arg) once; concurrent
+ * callers wait until that call has returned. */
+typedef struct gort_once {
+    uint32_t done_;
+    gort_mutex m_;
+} gort_once;
+
+GORT_EXTERN void gort_once_do(gort_once *o, gort_fn fn, void *arg);
+
+/* gort_cond is sync.Cond, with its mutex passed to gort_cond_wait (always
+ * the same one, held by the caller). */
+typedef struct gort_cond {
+    uint32_t wait_;
+    uint32_t notify_;
+    uint32_t lock_;
+    void *head_;
+    void *tail_;
+} gort_cond;
+
+GORT_EXTERN void gort_cond_wait(gort_cond *c, gort_mutex *m);
+GORT_EXTERN void gort_cond_signal(gort_cond *c);
+GORT_EXTERN void gort_cond_broadcast(gort_cond *c);
 
 /* ------------------------------------------------------------------------
  * Failure

@@ -179,6 +179,16 @@ void gort__casgstatus(g *gp, uint32_t oldval, uint32_t newval)
     }
 }
 
+/* setgstatus_own moves gp from oldval to newval where only the caller can
+ * be changing gp's status (it runs gp, or took it off a run queue): a
+ * plain store is enough, and cheaper on the switch path than a CAS. */
+static inline void setgstatus_own(g *gp, uint32_t oldval, uint32_t newval)
+{
+    if (unlikely(atomic_load_explicit(&gp->atomicstatus, memory_order_relaxed) != oldval))
+        gort__casgstatus(gp, oldval, newval);   /* reports the bad state */
+    atomic_store_explicit(&gp->atomicstatus, newval, memory_order_release);
+}
+
 /* ------------------------------------------------------------------------
  * Switching stacks.
  * ---------------------------------------------------------------------- */
@@ -945,11 +955,16 @@ static NORETURN void execute(g *gp, bool inheritTime)
     m *mp = getg()->m;
     mp->curg = gp;
     gp->m = mp;
-    gort__casgstatus(gp, Grunnable, Grunning);
+    setgstatus_own(gp, Grunnable, Grunning);
     gp->waitsince = 0;
     gp->preempt = false;
-    if (!inheritTime)
-        atomic_fetch_add_explicit(&mp->p->schedtick, 1, memory_order_relaxed);
+    if (!inheritTime) {
+        /* Only the owner writes schedtick (sysmon reads it): no RMW. */
+        p *pp = mp->p;
+        atomic_store_explicit(&pp->schedtick,
+                              atomic_load_explicit(&pp->schedtick, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+    }
     if (gp->stack.lo == 0) {
         /* First run: give it a stack now (see the top of the file). */
         gp->stack = gort__stackalloc(mp->p);
@@ -960,17 +975,70 @@ static NORETURN void execute(g *gp, bool inheritTime)
 
 /* schedule: one round of the scheduler: find a runnable goroutine and
  * execute it.  Never returns. */
+static void stoplockedm(void);
+static void startlockedm(g *gp);
+
 static NORETURN void schedule(void)
 {
     m *mp = getg()->m;
+    if (mp->lockedg) {
+        /* This M runs only its locked G: wait until it is runnable. */
+        stoplockedm();
+        execute(mp->lockedg, false);
+    }
     if (mp->p == NULL)
         gort__throw("schedule: no p");
-    bool inheritTime = false;
-    g *gp = findrunnable(&inheritTime);
-    /* A spinning M that found work must let another M look for more. */
-    if (mp->spinning)
-        resetspinning();
-    execute(gp, inheritTime);
+    for (;;) {
+        bool inheritTime = false;
+        g *gp = findrunnable(&inheritTime);
+        /* A spinning M that found work must let another M look for more. */
+        if (mp->spinning)
+            resetspinning();
+        if (gp->lockedm) {
+            /* Hand our P to the M that gp is locked to; wait for a new P. */
+            startlockedm(gp);
+            continue;
+        }
+        execute(gp, inheritTime);
+    }
+}
+
+/* stoplockedm stops the current M, whose G is locked to it, until that G
+ * is runnable again (someone calls startlockedm).  Our P goes to another M. */
+static void stoplockedm(void)
+{
+    m *mp = getg()->m;
+    if (mp->p) {
+        p *pp = releasep();
+        handoffp(pp);
+    }
+    gort__lock(&gort__sched.lock);
+    gort__sched.nmidlelocked++;
+    gort__checkdead();
+    gort__unlock(&gort__sched.lock);
+    gort__notesleep(&mp->park);
+    gort__noteclear(&mp->park);
+    if (readgstatus(mp->lockedg) != Grunnable)
+        gort__throw("stoplockedm: inconsistent locking");
+    acquirep(mp->nextp);
+    mp->nextp = NULL;
+}
+
+/* startlockedm gives our P to the M that gp is locked to and wakes it;
+ * this M parks. */
+static void startlockedm(g *gp)
+{
+    m *mp = getg()->m;
+    m *lm = gp->lockedm;
+    if (lm == mp)
+        gort__throw("startlockedm: locked to me");
+    gort__lock(&gort__sched.lock);
+    gort__sched.nmidlelocked--;
+    gort__unlock(&gort__sched.lock);
+    p *pp = releasep();
+    lm->nextp = pp;
+    gort__notewakeup(&lm->park);
+    stopm();
 }
 
 /* dropg disassociates the M from its current goroutine. */
@@ -1075,15 +1143,23 @@ void gort__goready(g *gp)
     ready(gp, true);
 }
 
-/* gosched_m: the continuation of Gosched on g0. */
+/* gosched_m: the continuation of Gosched on g0.  Go puts the G on the
+ * global queue.  gort does too when the global queue has work (the G
+ * then waits behind it, as in Go), and otherwise puts it at the tail of
+ * the local queue: everything queued on this P runs first, idle Ps can
+ * steal it, and no lock is taken. */
 static void gosched_m(g *gp)
 {
     g0enter(gp);
-    gort__casgstatus(gp, Grunning, Grunnable);
+    setgstatus_own(gp, Grunning, Grunnable);
     dropg();
-    gort__lock(&gort__sched.lock);
-    globrunqput(gp);
-    gort__unlock(&gort__sched.lock);
+    if (gort__sched.runqsize != 0) {
+        gort__lock(&gort__sched.lock);
+        globrunqput(gp);
+        gort__unlock(&gort__sched.lock);
+    } else {
+        runqput(getg()->m->p, gp, false);
+    }
     schedule();
 }
 
@@ -1300,6 +1376,12 @@ static void goexit0(g *gp)
         atomic_fetch_sub(&gort__sched.ngsys, 1);
     gp->m = NULL;
     mp->curg = NULL;
+    if (gp->lockedm) {
+        /* A goroutine that exits locked unlocks its thread (Go ends the
+         * thread instead; gort keeps it for other goroutines). */
+        gp->lockedm = NULL;
+        mp->lockedg = NULL;
+    }
     gp->waitreason = waitReasonZero;
     gp->fn = NULL;
     gp->arg = NULL;
@@ -1498,11 +1580,15 @@ static p *procresize(int32_t nprocs)
         g *gp;
         while ((gp = runqget(pp, &it)) != NULL)
             globrunqput(gp);
-        while ((gp = gfget(pp)) != NULL) {
+        gort__lock(&gort__sched.gflock);
+        while ((gp = pp->gfree) != NULL) {
+            pp->gfree = gp->schedlink;
+            pp->gfreecnt--;
             gp->schedlink = gort__sched.gfree;
             gort__sched.gfree = gp;
             gort__sched.ngfree++;
         }
+        gort__unlock(&gort__sched.gflock);
         gort__stackcache_clear(pp);
         gort__moveTimers(allp_at(0), pp);
         atomic_store(&pp->status, Pdead);
@@ -1690,7 +1776,7 @@ void gort__checkdead(void)
 {
     if (atomic_load(&gort__panicking) > 0)
         return;
-    int32_t run = mcount() - gort__sched.nmidle - gort__sched.nmsys;
+    int32_t run = mcount() - gort__sched.nmidle - gort__sched.nmidlelocked - gort__sched.nmsys;
     if (run > 0)
         return;
     if (run < 0) {
@@ -1886,6 +1972,28 @@ void gort_go(gort_fn fn, void *arg)
         gort_panic("go of nil func value");
     g *gp = gort__getgf();
     gort__readynew(gort__newproc1(fn, arg, gp, __builtin_return_address(0), false));
+}
+
+/* gort_lockosthread wires the calling goroutine to its current thread:
+ * until gort_unlockosthread, it always runs on this thread and the thread
+ * runs nothing else (runtime.LockOSThread).  Libraries that keep state in
+ * thread-local storage across calls need this.  Calls do not nest. */
+void gort_lockosthread(void)
+{
+    g *gp = gort__getgf();
+    if (gp->isforeign)
+        return;         /* a foreign thread is always "locked" to itself */
+    gp->m->lockedg = gp;
+    gp->lockedm = gp->m;
+}
+
+void gort_unlockosthread(void)
+{
+    g *gp = gort__getgf();
+    if (gp->isforeign || gp->lockedm == NULL)
+        return;
+    gp->m->lockedg = NULL;
+    gp->lockedm = NULL;
 }
 
 int64_t gort_goid(void)

@@ -159,6 +159,7 @@ struct g {
     void *gopc;                 /* where it was created (for "created by") */
     bool ismain;                /* goroutine 1 */
     bool isforeign;             /* stands for a thread the runtime did not start */
+    m *lockedm;                 /* the M it is locked to (gort_lockosthread) */
     bool isSystem;              /* a runtime helper, not counted */
     bool preempt;               /* sysmon asks it to yield */
     g *_Atomic alllink;         /* allgs list, in creation order */
@@ -221,6 +222,7 @@ struct m {
     m *alllink;                 /* allm list */
     uint32_t fastrand[2];
     void (*mstartfn)(void);     /* run first on a new M (sysmon) */
+    g *lockedg;                 /* the G locked to this M */
     bool (*waitunlockf)(g *gp, void *lock);
     void *waitlock;
     uint32_t syscalltick;
@@ -297,6 +299,7 @@ typedef struct schedt {
     m *midle;                   /* idle Ms waiting for work */
     int32_t nmidle;
     int32_t nmsys;              /* system Ms (sysmon), not counted for deadlock */
+    int32_t nmidlelocked;       /* Ms parked while their locked G waits */
     int64_t mnext;              /* number of Ms created and next M id */
     int32_t maxmcount;
 
@@ -390,6 +393,91 @@ int64_t gort__checkTimers(p *pp, int64_t now);
 int64_t gort__timeSleepUntil(void);
 void gort__moveTimers(p *to, p *from);
 bool gort__timersleep(void);
+
+/* ------------------------------------------------------------------------
+ * chan.c and select.c: channels (Go's chan.go, select.go).
+ * ---------------------------------------------------------------------- */
+
+/* waitq is a FIFO of sudogs blocked on a channel, linked by next/prev. */
+typedef struct waitq {
+    sudog *first;
+    sudog *last;
+} waitq;
+
+/* struct gort_chan is Go's hchan; chan.c states its invariants. */
+struct gort_chan {
+    mutex lock;         /* protects every field, and the sudogs on the queues */
+    bool closed;
+    size_t qcount;      /* elements in the buffer */
+    size_t dataqsiz;    /* capacity of the buffer */
+    size_t elemsize;
+    size_t sendx;       /* where the next buffered send goes */
+    size_t recvx;       /* where the next buffered receive comes from */
+    waitq recvq;        /* blocked receivers */
+    waitq sendq;        /* blocked senders */
+    char *buf;          /* dataqsiz * elemsize bytes, after the header */
+};
+
+static inline void *gort__chanbuf(gort_chan *c, size_t i)
+{
+    return c->buf + i * c->elemsize;
+}
+
+void gort__waitq_enqueue(waitq *q, sudog *sgp);
+sudog *gort__waitq_dequeue(waitq *q);
+void gort__waitq_dequeueSudoG(waitq *q, sudog *sgp);
+void gort__chan_send(gort_chan *c, sudog *sg, const void *ep, void (*unlockf)(void *), void *arg);
+void gort__chan_recv(gort_chan *c, sudog *sg, void *ep, void (*unlockf)(void *), void *arg);
+void gort__chan_bufsend(gort_chan *c, const void *ep);
+void gort__chan_bufrecv(gort_chan *c, void *ep);
+void gort__chan_elemclr(gort_chan *c, void *ep);
+
+/* Non-blocking send and receive (Go's selectnbsend, selectnbrecv), for
+ * the timer code: they never park, so g0 and sysmon may call them. */
+bool gort__chansend_nb(gort_chan *c, const void *elem);
+bool gort__chanrecv_nb(gort_chan *c, void *elem, bool *ok);
+
+/* For the tests: a channel's state, and its invariants checked (NULL when
+ * they hold, else what is broken). */
+typedef struct gort__chanstat {
+    size_t qcount, dataqsiz, sendx, recvx;
+    int nsendq, nrecvq;
+    bool closed;
+} gort__chanstat;
+void gort__chan_stat(gort_chan *c, gort__chanstat *st);
+const char *gort__chan_check(gort_chan *c);
+
+/* ------------------------------------------------------------------------
+ * sema.c: semaphores for sync (Go's sema.go).
+ * ---------------------------------------------------------------------- */
+
+/* gort__semacquire1 waits until *addr > 0 and decrements it; lifo queues
+ * the caller first in line (a waiter that has waited before).
+ * gort__semrelease1 increments *addr and wakes a waiter; with handoff the
+ * count goes straight to that waiter and the caller yields to it. */
+void gort__semacquire1(_Atomic uint32_t *addr, bool lifo, waitReason reason);
+void gort__semrelease1(_Atomic uint32_t *addr, bool handoff);
+
+/* notifyList is the ticket-based wait list behind sync.Cond; gort_cond has
+ * the same layout (sync.c checks). */
+typedef struct notifyList {
+    _Atomic uint32_t wait;      /* ticket of the next waiter */
+    _Atomic uint32_t notify;    /* ticket of the next waiter to notify */
+    mutex lock;
+    sudog *head;
+    sudog *tail;
+} notifyList;
+
+uint32_t gort__notifyListAdd(notifyList *l);
+void gort__notifyListWait(notifyList *l, uint32_t t);
+void gort__notifyListNotifyAll(notifyList *l);
+void gort__notifyListNotifyOne(notifyList *l);
+
+/* gort__sync_canSpin says whether sync.Mutex may spin (iteration i): a
+ * multicore machine, other Ps running, our run queue empty.
+ * gort__sync_doSpin spins a few dozen cycles. */
+bool gort__sync_canSpin(int i);
+void gort__sync_doSpin(void);
 
 /* ------------------------------------------------------------------------
  * runtime1.c: self-checks, args, environment, GODEBUG.

@@ -1,6 +1,18 @@
 # expect.cmake: run PROG ARGS (under EMU, if cross-compiled) as a child
-# with ENVS set, and check its exit status and its stdout/stderr against
-# regular expressions.  Used by gort_expect() in CMakeLists.txt.
+# with ENVS set, and check its exit status (STATUS exactly, or STATUS_RE as
+# a regex) and its stdout/stderr against regular expressions (STDOUT,
+# STDERR must match; NOT_STDOUT, NOT_STDERR must not).  Used by
+# gort_expect() in CMakeLists.txt.
+if(EMU)
+  # wine turns the Unix argv into the Windows (UTF-16) command line with
+  # the charset of the Unix locale: without a UTF-8 locale it mangles
+  # non-ASCII arguments before the program sees them.
+  set(ENV{LC_ALL} "C.UTF-8")
+endif()
+# gort_expect passes ARGS and ENVS as lists with escaped separators ("\;"),
+# and ctest hands them over with the backslashes kept: unescape them.
+string(REPLACE "\\;" ";" ARGS "${ARGS}")
+string(REPLACE "\\;" ";" ENVS "${ENVS}")
 foreach(kv IN LISTS ENVS)
   if(kv MATCHES "^([^=]+)=(.*)$")
     set(ENV{${CMAKE_MATCH_1}} "${CMAKE_MATCH_2}")
@@ -16,7 +28,11 @@ execute_process(COMMAND ${cmd}
 string(REPLACE "\r\n" "\n" out "${out}")
 string(REPLACE "\r\n" "\n" err "${err}")
 set(bad "")
-if(NOT "${rc}" STREQUAL "${STATUS}")
+if(NOT "${STATUS_RE}" STREQUAL "")
+  if(NOT "${rc}" MATCHES "${STATUS_RE}")
+    string(APPEND bad "exit status ${rc}, want one matching ${STATUS_RE}\n")
+  endif()
+elseif(NOT "${rc}" STREQUAL "${STATUS}")
   string(APPEND bad "exit status ${rc}, want ${STATUS}\n")
 endif()
 if(NOT "${STDOUT}" STREQUAL "" AND NOT "${out}" MATCHES "${STDOUT}")
@@ -24,6 +40,9 @@ if(NOT "${STDOUT}" STREQUAL "" AND NOT "${out}" MATCHES "${STDOUT}")
 endif()
 if(NOT "${STDERR}" STREQUAL "" AND NOT "${err}" MATCHES "${STDERR}")
   string(APPEND bad "stderr does not match: ${STDERR}\n")
+endif()
+if(NOT "${NOT_STDOUT}" STREQUAL "" AND "${out}" MATCHES "${NOT_STDOUT}")
+  string(APPEND bad "stdout matches what it must not: ${NOT_STDOUT}\n")
 endif()
 if(NOT "${NOT_STDERR}" STREQUAL "" AND "${err}" MATCHES "${NOT_STDERR}")
   string(APPEND bad "stderr matches what it must not: ${NOT_STDERR}\n")

@@ -1,0 +1,204 @@
+/*
+ * chan_child: the fatal and panicking paths of channels, select and sync,
+ * one scenario per run, named by argv[1].  tests/CMakeLists.txt runs each
+ * through gort_expect() and checks the exit status and Go's report.
+ *
+ * Channels
+ *   send_closed          send on a closed channel: panic
+ *   send_closed_blocked  a goroutine blocked sending; main closes: it panics
+ *   close_closed         close twice: panic
+ *   close_nil            close(NULL): panic
+ *   recv_deadlock        main receives, nobody sends: deadlock [chan receive]
+ *   send_deadlock        main sends, nobody receives: deadlock [chan send]
+ *   nil_recv, nil_send   on a NULL channel: deadlock [chan receive (nil chan)]...
+ *   free_in_use          free a channel a goroutine is blocked on: fatal
+ *   make_huge            a buffer larger than memory: panic
+ * Select
+ *   select_nocases       gort_select(NULL, 0, true): deadlock [select (no cases)]
+ *   select_deadlock      two quiet channels: deadlock [select]
+ *   select_nil_only      only NULL channels: deadlock [select]
+ *   select_send_closed   a send case on a closed channel: panic
+ *   select_send_closed_blocked  blocked in select, the channel is closed: panic
+ *   select_bad_dir, select_bad_n  bad arguments: panic "gort_select: bad case"
+ * Sync
+ *   mutex_unlock_unlocked, rw_runlock_unlocked, rw_unlock_unlocked,
+ *   cond_wait_unlocked   fatal errors
+ *   wg_negative, wg_reuse  panics (wg_reuse wants GOMAXPROCS=1)
+ *   mutex_deadlock, rw_lock_deadlock, rw_rlock_deadlock, wg_deadlock,
+ *   cond_deadlock        deadlocks with the sync wait reasons
+ *   mutex_blocked_dump   a goroutine blocked on a mutex, then main panics
+ *                        (with GOTRACEBACK=all its section shows)
+ */
+#include <gort.h>
+#include <stdio.h>
+#include <string.h>
+
+static gort_chan *c;
+static gort_mutex mu;
+static gort_rwmutex rw;
+static gort_waitgroup wg;
+static gort_cond cond;
+
+static void send_one(void *arg)
+{
+    (void)arg;
+    int v = 1;
+    gort_chan_send(c, &v);
+}
+
+static void recv_one(void *arg)
+{
+    (void)arg;
+    gort_chan_recv(c, NULL);
+}
+
+static void select_send(void *arg)
+{
+    (void)arg;
+    int v = 1;
+    gort_chan *quiet = gort_chan_make(sizeof(int), 0);
+    gort_case cs[2] = {{quiet, GORT_RECV, NULL, false}, {c, GORT_SEND, &v, false}};
+    gort_select(cs, 2, true);
+}
+
+static void lock_mu(void *arg)
+{
+    gort_chan *started = arg;
+    gort_chan_send(started, NULL);
+    gort_mutex_lock(&mu);
+}
+
+static void wg_wait(void *arg)
+{
+    gort_waitgroup_wait(arg);
+}
+
+/* letrun yields many times, to let the other goroutines run until they
+ * block. */
+static void letrun(void)
+{
+    for (int i = 0; i < 1000; i++)
+        gort_gosched();
+}
+
+void main_main(void)
+{
+    const char *s = gort_argc() > 1 ? gort_argv()[1] : "";
+    int v = 1;
+
+    if (!strcmp(s, "send_closed")) {
+        c = gort_chan_make(sizeof(int), 1);
+        gort_chan_close(c);
+        gort_chan_send(c, &v);
+    } else if (!strcmp(s, "send_closed_blocked")) {
+        c = gort_chan_make(sizeof(int), 0);
+        gort_go(send_one, NULL);
+        letrun();
+        gort_chan_close(c);
+        letrun();
+    } else if (!strcmp(s, "close_closed")) {
+        c = gort_chan_make(0, 0);
+        gort_chan_close(c);
+        gort_chan_close(c);
+    } else if (!strcmp(s, "close_nil")) {
+        gort_chan_close(NULL);
+    } else if (!strcmp(s, "recv_deadlock")) {
+        c = gort_chan_make(sizeof(int), 0);
+        gort_chan_recv(c, &v);
+    } else if (!strcmp(s, "send_deadlock")) {
+        c = gort_chan_make(sizeof(int), 1);
+        gort_chan_send(c, &v);
+        gort_chan_send(c, &v);
+    } else if (!strcmp(s, "nil_recv")) {
+        gort_chan_recv(NULL, &v);
+    } else if (!strcmp(s, "nil_send")) {
+        gort_chan_send(NULL, &v);
+    } else if (!strcmp(s, "free_in_use")) {
+        c = gort_chan_make(sizeof(int), 0);
+        gort_go(recv_one, NULL);
+        letrun();
+        gort_chan_free(c);
+    } else if (!strcmp(s, "make_huge")) {
+        gort_chan_make(1 << 20, (size_t)1 << 60);
+    } else if (!strcmp(s, "select_nocases")) {
+        gort_select(NULL, 0, true);
+    } else if (!strcmp(s, "select_deadlock")) {
+        gort_case cs[2] = {
+            {gort_chan_make(sizeof(int), 0), GORT_RECV, &v, false},
+            {gort_chan_make(sizeof(int), 0), GORT_SEND, &v, false},
+        };
+        gort_select(cs, 2, true);
+    } else if (!strcmp(s, "select_nil_only")) {
+        gort_case cs[2] = {{NULL, GORT_RECV, &v, false}, {NULL, GORT_SEND, &v, false}};
+        gort_select(cs, 2, true);
+    } else if (!strcmp(s, "select_send_closed")) {
+        c = gort_chan_make(sizeof(int), 5);
+        gort_chan_close(c);
+        gort_case cs[1] = {{c, GORT_SEND, &v, false}};
+        gort_select(cs, 1, false);
+    } else if (!strcmp(s, "select_send_closed_blocked")) {
+        c = gort_chan_make(sizeof(int), 0);
+        gort_go(select_send, NULL);
+        letrun();
+        gort_chan_close(c);
+        letrun();
+    } else if (!strcmp(s, "select_bad_dir")) {
+        gort_case cs[1] = {{NULL, 3, &v, false}};
+        gort_select(cs, 1, false);
+    } else if (!strcmp(s, "select_bad_n")) {
+        gort_select(NULL, -1, false);
+    } else if (!strcmp(s, "mutex_unlock_unlocked")) {
+        gort_mutex_lock(&mu);
+        gort_mutex_unlock(&mu);
+        gort_mutex_unlock(&mu);
+    } else if (!strcmp(s, "rw_runlock_unlocked")) {
+        gort_rwmutex_rlock(&rw);
+        gort_rwmutex_runlock(&rw);
+        gort_rwmutex_runlock(&rw);
+    } else if (!strcmp(s, "rw_unlock_unlocked")) {
+        gort_rwmutex_unlock(&rw);
+    } else if (!strcmp(s, "cond_wait_unlocked")) {
+        gort_cond_wait(&cond, &mu);
+    } else if (!strcmp(s, "wg_negative")) {
+        gort_waitgroup_add(&wg, 1);
+        gort_waitgroup_done(&wg);
+        gort_waitgroup_done(&wg);
+    } else if (!strcmp(s, "wg_reuse")) {
+        /* A waiter is readied by Done but has not run yet (one P: main
+         * keeps it) when main reuses the group: the waiter, running at
+         * last, finds the counter non-zero. */
+        gort_waitgroup_add(&wg, 1);
+        c = gort_chan_make(0, 0);
+        gort_go(wg_wait, &wg);
+        letrun();
+        gort_waitgroup_done(&wg);
+        gort_waitgroup_add(&wg, 1);
+        gort_chan_recv(c, NULL);    /* let the waiter run */
+    } else if (!strcmp(s, "mutex_deadlock")) {
+        gort_mutex_lock(&mu);
+        gort_mutex_lock(&mu);
+    } else if (!strcmp(s, "rw_lock_deadlock")) {
+        gort_rwmutex_rlock(&rw);
+        gort_rwmutex_lock(&rw);
+    } else if (!strcmp(s, "rw_rlock_deadlock")) {
+        gort_rwmutex_lock(&rw);
+        gort_rwmutex_rlock(&rw);
+    } else if (!strcmp(s, "wg_deadlock")) {
+        gort_waitgroup_add(&wg, 1);
+        gort_waitgroup_wait(&wg);
+    } else if (!strcmp(s, "cond_deadlock")) {
+        gort_mutex_lock(&mu);
+        gort_cond_wait(&cond, &mu);
+    } else if (!strcmp(s, "mutex_blocked_dump")) {
+        gort_chan *started = gort_chan_make(0, 0);
+        gort_mutex_lock(&mu);
+        gort_go(lock_mu, started);
+        gort_chan_recv(started, NULL);
+        letrun();
+        gort_panic("dump");
+    } else {
+        fprintf(stderr, "chan_child: unknown scenario '%s'\n", s);
+        gort_exit(64);
+    }
+    printf("[returned]\n");
+}

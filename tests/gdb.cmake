@@ -1,0 +1,40 @@
+# gdb.cmake: a debugger can stop a gort program at its OS entry stub.
+#
+#   cmake -DGDB=<gdb or empty> -DPROG=<hello> -P gdb.cmake
+#
+# "break _rt0_amd64_linux", run: gdb must stop there (the first runtime
+# code, reached from libc's start code as main) before main_main has
+# printed anything, and "info symbol $pc" must name the stub (which shares
+# its address with main).  Skipped, with a message, when gdb is missing or
+# may not trace processes here (ctest: SKIP_REGULAR_EXPRESSION "SKIPPED:").
+cmake_minimum_required(VERSION 3.16)
+if(NOT GDB)
+  message(STATUS "SKIPPED: gdb is not installed")
+  return()
+endif()
+execute_process(COMMAND ${GDB} -nx -batch
+    -ex "break _rt0_amd64_linux" -ex run -ex bt -ex "info symbol $pc"
+    --args ${PROG} x
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(all "${out}\n${err}")
+if(all MATCHES "ptrace: Operation not permitted|Could not trace the inferior")
+  message(STATUS "SKIPPED: gdb may not trace processes here:\n${all}")
+  return()
+endif()
+set(bad "")
+if(NOT out MATCHES "Breakpoint 1, _rt0_amd64_linux \\(\\)")
+  string(APPEND bad "did not stop at the breakpoint in _rt0_amd64_linux\n")
+endif()
+if(NOT out MATCHES "\n#0 +_rt0_amd64_linux")
+  string(APPEND bad "the backtrace does not start in _rt0_amd64_linux\n")
+endif()
+if(NOT out MATCHES "\n(_rt0_amd64_linux|main) in section \\.text")
+  string(APPEND bad "info symbol $pc does not name the entry stub\n")
+endif()
+if(all MATCHES "hello from goroutine|main_main")
+  string(APPEND bad "main_main ran (or is on the stack) before the entry stub\n")
+endif()
+if(bad)
+  message(FATAL_ERROR "gdb: ${bad}--- stdout:\n${out}\n--- stderr:\n${err}")
+endif()
+message(STATUS "ok: gdb stops in _rt0_amd64_linux before main_main")

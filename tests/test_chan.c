@@ -1,0 +1,692 @@
+/*
+ * test_chan.c - channels: buffered, unbuffered and zero-size elements,
+ * direct hand-off, FIFO order of blocked senders and receivers, close,
+ * the non-blocking helpers, threads the runtime did not start, and a
+ * randomised stress test checking conservation, per-sender FIFO order and
+ * chan.c's invariants.  Runs at GOMAXPROCS=1 and 2.
+ *
+ * cmocka's assertions longjmp, so only the test functions (on the main
+ * goroutine) assert; other goroutines record the first problem in
+ * `failure`, which the test checks.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <gort.h>
+
+#include "runtime.h"
+#include "testthread.h"
+
+static const char *_Atomic failure;
+
+static void fail_at(const char *what)
+{
+    const char *none = NULL;
+    atomic_compare_exchange_strong(&failure, &none, what);
+}
+
+#define CHECK(cond)                                                       \
+    do {                                                                  \
+        if (!(cond))                                                      \
+            fail_at(__FILE__ ":" GORT_STR(__LINE__) ": " #cond);          \
+    } while (0)
+#define GORT_STR(x) GORT_STR2(x)
+#define GORT_STR2(x) #x
+
+static void assert_no_failure(void)
+{
+    const char *f = atomic_exchange(&failure, NULL);
+    if (f != NULL)
+        fail_msg("%s", f);
+}
+
+static gort__chanstat stat(gort_chan *c)
+{
+    gort__chanstat st;
+    gort__chan_stat(c, &st);
+    return st;
+}
+
+/* waitblocked yields until nsend senders and nrecv receivers are blocked
+ * on c. */
+static void waitblocked(gort_chan *c, int nsend, int nrecv)
+{
+    for (;;) {
+        gort__chanstat st = stat(c);
+        if (st.nsendq == nsend && st.nrecvq == nrecv)
+            return;
+        gort_gosched();
+    }
+}
+
+static void assert_invariants(gort_chan *c)
+{
+    const char *bad = gort__chan_check(c);
+    if (bad != NULL)
+        fail_msg("channel invariant: %s", bad);
+}
+
+/* ------------------------------------------------------------------------ */
+
+typedef struct counter_arg {
+    gort_chan *c;
+    int n;
+} counter_arg;
+
+static void send_n(void *arg)
+{
+    counter_arg *a = arg;
+    for (int i = 0; i < a->n; i++)
+        gort_chan_send(a->c, &i);
+}
+
+static void test_unbuffered(void **state)
+{
+    (void)state;
+    gort_chan *c = gort_chan_make(sizeof(int), 0);
+    assert_int_equal(gort_chan_cap(c), 0);
+    static counter_arg a;   /* the sender reads it after its last send */
+    a = (counter_arg){c, 1000};
+    gort_go(send_n, &a);
+    for (int i = 0; i < 1000; i++) {
+        int v = -1;
+        assert_true(gort_chan_recv(c, &v));
+        assert_int_equal(v, i);
+        assert_int_equal(gort_chan_len(c), 0);
+    }
+    assert_invariants(c);
+    gort_chan_free(c);
+}
+
+static void test_buffered(void **state)
+{
+    (void)state;
+    gort_chan *c = gort_chan_make(sizeof(int64_t), 5);
+    assert_int_equal(gort_chan_cap(c), 5);
+    for (int round = 0; round < 3; round++) {
+        /* Fill without blocking; len follows. */
+        for (int64_t i = 0; i < 5; i++) {
+            gort_chan_send(c, &i);
+            assert_int_equal(gort_chan_len(c), i + 1);
+            assert_invariants(c);
+        }
+        int64_t x = 99;
+        assert_false(gort__chansend_nb(c, &x));     /* full */
+        for (int64_t i = 0; i < 5; i++) {
+            int64_t v = -1;
+            assert_true(gort_chan_recv(c, &v));
+            assert_int_equal(v, i);
+            assert_int_equal(gort_chan_len(c), 4 - i);
+        }
+        bool ok = true;
+        assert_false(gort__chanrecv_nb(c, &x, &ok));    /* empty */
+    }
+    /* A producer ahead of the consumer blocks when the buffer is full. */
+    static counter_arg a;
+    a = (counter_arg){c, 10000};
+    gort_go(send_n, &a);
+    for (int i = 0; i < 10000; i++) {
+        int v = -1;
+        gort_chan_recv(c, &v);      /* int into an 8-byte element: low half */
+        assert_int_equal(v, i);
+    }
+    assert_invariants(c);
+    gort_chan_free(c);
+}
+
+static void send_empty(void *arg)
+{
+    counter_arg *a = arg;
+    for (int i = 0; i < a->n; i++)
+        gort_chan_send(a->c, NULL);
+    gort_chan_close(a->c);
+}
+
+static void test_zero_size(void **state)
+{
+    (void)state;
+    for (size_t cap = 0; cap < 3; cap++) {
+        gort_chan *c = gort_chan_make(0, cap);
+        counter_arg a = {c, 500};
+        gort_go(send_empty, &a);
+        int n = 0;
+        char dummy;
+        while (gort_chan_recv(c, n % 2 ? &dummy : NULL))
+            n++;
+        assert_int_equal(n, 500);
+        assert_int_equal(gort_chan_len(c), 0);
+        assert_int_equal(gort_chan_cap(c), cap);
+        assert_invariants(c);
+        gort_chan_free(c);
+    }
+    /* A buffered chan struct{} counts its elements. */
+    gort_chan *c = gort_chan_make(0, 1000);
+    for (int i = 0; i < 1000; i++)
+        gort_chan_send(c, NULL);
+    assert_int_equal(gort_chan_len(c), 1000);
+    assert_false(gort__chansend_nb(c, NULL));
+    gort_chan_free(c);
+}
+
+static void test_nil_len_cap_free(void **state)
+{
+    (void)state;
+    assert_int_equal(gort_chan_len(NULL), 0);
+    assert_int_equal(gort_chan_cap(NULL), 0);
+    gort_chan_free(NULL);
+    int v = 7;
+    bool ok = true;
+    assert_false(gort__chansend_nb(NULL, &v));
+    assert_false(gort__chanrecv_nb(NULL, &v, &ok));
+}
+
+static void test_close_drains_then_zero(void **state)
+{
+    (void)state;
+    gort_chan *c = gort_chan_make(sizeof(int), 4);
+    for (int i = 1; i <= 3; i++)
+        gort_chan_send(c, &i);
+    gort_chan_close(c);
+    assert_int_equal(gort_chan_len(c), 3);
+    for (int i = 1; i <= 3; i++) {
+        int v = 0;
+        assert_true(gort_chan_recv(c, &v));
+        assert_int_equal(v, i);
+    }
+    for (int k = 0; k < 3; k++) {
+        int v = -1;
+        assert_false(gort_chan_recv(c, &v));
+        assert_int_equal(v, 0);
+        assert_false(gort_chan_recv(c, NULL));
+    }
+    bool ok = true;
+    int v = -1;
+    assert_true(gort__chanrecv_nb(c, &v, &ok));     /* proceeds: closed */
+    assert_false(ok);
+    assert_int_equal(v, 0);
+    assert_invariants(c);
+    gort_chan_free(c);
+
+    /* Unbuffered: close with nothing sent. */
+    c = gort_chan_make(sizeof(double), 0);
+    gort_chan_close(c);
+    double d = 1.5;
+    assert_false(gort_chan_recv(c, &d));
+    assert_true(d == 0.0);
+    gort_chan_free(c);
+}
+
+typedef struct waiter_arg {
+    gort_chan *c;
+    gort_chan *done;
+    int id;
+} waiter_arg;
+
+static void recv_expect_closed(void *arg)
+{
+    waiter_arg *a = arg;
+    int v = 12345;
+    bool ok = gort_chan_recv(a->c, &v);
+    CHECK(!ok);
+    CHECK(v == 0);
+    gort_chan_send(a->done, &a->id);
+}
+
+static void test_close_wakes_all(void **state)
+{
+    (void)state;
+    enum { N = 50 };
+    for (size_t cap = 0; cap < 2; cap++) {
+        gort_chan *c = gort_chan_make(sizeof(int), cap);
+        gort_chan *done = gort_chan_make(sizeof(int), N);
+        waiter_arg args[N];
+        for (int i = 0; i < N; i++) {
+            args[i] = (waiter_arg){c, done, i};
+            gort_go(recv_expect_closed, &args[i]);
+        }
+        waitblocked(c, 0, N);
+        assert_invariants(c);
+        gort_chan_close(c);
+        int seen[N] = {0};
+        for (int i = 0; i < N; i++) {
+            int id = -1;
+            assert_true(gort_chan_recv(done, &id));
+            assert_in_range(id, 0, N - 1);
+            seen[id]++;
+        }
+        for (int i = 0; i < N; i++)
+            assert_int_equal(seen[i], 1);
+        assert_no_failure();
+        gort__chanstat st = stat(c);
+        assert_int_equal(st.nrecvq, 0);
+        assert_true(st.closed);
+        gort_chan_free(c);
+        gort_chan_free(done);
+    }
+}
+
+static void recv_one(void *arg)
+{
+    waiter_arg *a = arg;
+    int v = -1;
+    CHECK(gort_chan_recv(a->c, &v));
+    gort_chan_send(a->done, &v);
+}
+
+/* A sender that finds a receiver waiting hands the value over directly:
+ * the buffer's indices do not move. */
+static void test_direct_handoff(void **state)
+{
+    (void)state;
+    gort_chan *c = gort_chan_make(sizeof(int), 4);
+    gort_chan *done = gort_chan_make(sizeof(int), 1);
+    waiter_arg a = {c, done, 0};
+    for (int round = 0; round < 10; round++) {
+        gort_go(recv_one, &a);
+        waitblocked(c, 0, 1);
+        int v = 100 + round;
+        gort_chan_send(c, &v);
+        gort__chanstat st = stat(c);
+        assert_int_equal(st.qcount, 0);
+        assert_int_equal(st.sendx, 0);
+        assert_int_equal(st.recvx, 0);
+        int got = -1;
+        gort_chan_recv(done, &got);
+        assert_int_equal(got, 100 + round);
+    }
+    /* The mirror image: a full buffer and a blocked sender.  A receive
+     * takes the head and moves the sender's value to the tail. */
+    for (int i = 0; i < 4; i++)
+        gort_chan_send(c, &i);
+    static counter_arg fifth;
+    fifth = (counter_arg){c, 5};    /* sends 0..4: 0..3 wait behind ours */
+    gort_go(send_n, &fifth);
+    waitblocked(c, 1, 0);
+    int v = -1;
+    gort_chan_recv(c, &v);
+    assert_int_equal(v, 0);
+    gort__chanstat st = stat(c);
+    assert_int_equal(st.qcount, 4);
+    assert_int_equal(st.recvx, 1);
+    assert_int_equal(st.sendx, 1);
+    assert_invariants(c);
+    /* The buffer now holds 1 2 3 0 (the sender's first value), and the
+     * sender goes on with 1 2 3 4. */
+    static const int want[] = {1, 2, 3, 0, 1, 2, 3, 4};
+    for (int i = 0; i < 8; i++) {
+        gort_chan_recv(c, &v);
+        assert_int_equal(v, want[i]);
+    }
+    assert_no_failure();
+    gort_chan_free(done);
+    gort_chan_free(c);
+}
+
+/* ------------------------------------------------------------------------
+ * FIFO order among blocked goroutines.
+ * ---------------------------------------------------------------------- */
+
+typedef struct fifo_arg {
+    gort_chan *c;
+    gort_chan *done;
+    int id;
+} fifo_arg;
+
+static void fifo_sender(void *arg)
+{
+    fifo_arg *a = arg;
+    gort_chan_send(a->c, &a->id);
+    gort_chan_send(a->done, &a->id);
+}
+
+static void fifo_receiver(void *arg)
+{
+    fifo_arg *a = arg;
+    int v = -1;
+    CHECK(gort_chan_recv(a->c, &v));
+    int pair[2] = {a->id, v};
+    gort_chan_send(a->done, pair);
+}
+
+static void test_fifo_senders(void **state)
+{
+    (void)state;
+    enum { N = 40 };
+    for (size_t cap = 0; cap <= 3; cap += 3) {
+        gort_chan *c = gort_chan_make(sizeof(int), cap);
+        gort_chan *done = gort_chan_make(sizeof(int), N);
+        /* Fill the buffer first, so that the senders block. */
+        for (size_t i = 0; i < cap; i++) {
+            int v = -1 - (int)i;
+            gort_chan_send(c, &v);
+        }
+        fifo_arg args[N];
+        for (int i = 0; i < N; i++) {
+            args[i] = (fifo_arg){c, done, i};
+            gort_go(fifo_sender, &args[i]);
+            waitblocked(c, i + 1, 0);       /* i+1 senders, in order */
+            assert_invariants(c);
+        }
+        for (size_t i = 0; i < cap; i++) {
+            int v = 0;
+            gort_chan_recv(c, &v);
+            assert_int_equal(v, -1 - (int)i);
+        }
+        for (int i = 0; i < N; i++) {
+            int v = -1;
+            gort_chan_recv(c, &v);
+            assert_int_equal(v, i);
+            assert_invariants(c);
+        }
+        for (int i = 0; i < N; i++)
+            gort_chan_recv(done, NULL);
+        gort_chan_free(c);
+        gort_chan_free(done);
+    }
+}
+
+static void test_fifo_receivers(void **state)
+{
+    (void)state;
+    enum { N = 40 };
+    for (size_t cap = 0; cap <= 3; cap += 3) {
+        gort_chan *c = gort_chan_make(sizeof(int), cap);
+        gort_chan *done = gort_chan_make(2 * sizeof(int), N);
+        fifo_arg args[N];
+        for (int i = 0; i < N; i++) {
+            args[i] = (fifo_arg){c, done, i};
+            gort_go(fifo_receiver, &args[i]);
+            waitblocked(c, 0, i + 1);
+            assert_invariants(c);
+        }
+        for (int i = 0; i < N; i++)
+            gort_chan_send(c, &i);
+        for (int i = 0; i < N; i++) {
+            int pair[2];
+            gort_chan_recv(done, pair);
+            assert_int_equal(pair[0], pair[1]);   /* receiver i got value i */
+        }
+        assert_no_failure();
+        assert_invariants(c);
+        gort_chan_free(c);
+        gort_chan_free(done);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Randomised stress: S senders and R receivers over K channels of mixed
+ * capacity.  Every value (sender, channel, seq) is received exactly once;
+ * each receiver sees each sender's values on one channel in order; and
+ * the channels' invariants hold throughout.
+ * ---------------------------------------------------------------------- */
+
+enum { S = 16, R = 12, K = 6, PER = 3000 };
+
+typedef struct msg {
+    int32_t sender;
+    int32_t chan;
+    int32_t seq;
+    int32_t pad;
+} msg;
+
+static gort_chan *chans[K];
+static gort_chan *stress_done;
+static _Atomic uint8_t received[S][K][PER];
+static _Atomic int stress_stop;
+
+static uint32_t xorshift(uint32_t *s)
+{
+    uint32_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *s = x;
+}
+
+static void stress_sender(void *arg)
+{
+    int id = (int)(intptr_t)arg;
+    uint32_t rnd = 0x9e3779b9u * (uint32_t)(id + 1);
+    int seq[K] = {0};
+    int left = K * PER;
+    while (left > 0) {
+        int k = (int)(xorshift(&rnd) % K);
+        if (seq[k] == PER)
+            continue;
+        msg m = {id, k, seq[k]++, 0};
+        gort_chan_send(chans[k], &m);
+        left--;
+        if (xorshift(&rnd) % 64 == 0)
+            gort_gosched();
+    }
+    gort_chan_send(stress_done, NULL);
+}
+
+/* Receiver i reads channel i % K (so that every channel has readers and
+ * no sender waits for good), blocking or, for odd i, polling. */
+static void stress_receiver(void *arg)
+{
+    int id = (int)(intptr_t)arg;
+    int k = id % K;
+    int last[S];
+    memset(last, 0xff, sizeof last);
+    for (;;) {
+        msg m;
+        bool ok;
+        if (id % 2 == 0) {
+            ok = gort_chan_recv(chans[k], &m);
+        } else if (!gort__chanrecv_nb(chans[k], &m, &ok)) {
+            gort_gosched();
+            continue;
+        }
+        if (!ok)
+            break;      /* closed and drained: the end */
+        if (m.sender < 0 || m.sender >= S || m.chan != k || m.seq < 0 || m.seq >= PER) {
+            fail_at("stress: corrupt message");
+            continue;
+        }
+        if (m.seq <= last[m.sender])
+            fail_at("stress: a sender's values out of order");
+        last[m.sender] = m.seq;
+        if (atomic_fetch_add(&received[m.sender][k][m.seq], 1) != 0)
+            fail_at("stress: a value received twice");
+    }
+    gort_chan_send(stress_done, NULL);
+}
+
+static void stress_checker(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&stress_stop)) {
+        for (int k = 0; k < K; k++) {
+            const char *bad = gort__chan_check(chans[k]);
+            if (bad)
+                fail_at(bad);
+        }
+        gort_gosched();
+    }
+    gort_chan_send(stress_done, NULL);
+}
+
+static void test_stress(void **state)
+{
+    (void)state;
+    static const size_t caps[K] = {0, 0, 1, 3, 16, 100};
+    for (int k = 0; k < K; k++)
+        chans[k] = gort_chan_make(sizeof(msg), caps[k]);
+    stress_done = gort_chan_make(0, S + R + 1);
+    memset((void *)received, 0, sizeof received);
+    atomic_store(&stress_stop, 0);
+    gort_go(stress_checker, NULL);
+    for (int i = 0; i < R; i++)
+        gort_go(stress_receiver, (void *)(intptr_t)i);
+    for (int i = 0; i < S; i++)
+        gort_go(stress_sender, (void *)(intptr_t)i);
+    /* When all senders are done, every value has been sent; closing the
+     * channels lets the receivers drain the buffers and stop. */
+    for (int i = 0; i < S; i++)
+        gort_chan_recv(stress_done, NULL);
+    for (int k = 0; k < K; k++)
+        gort_chan_close(chans[k]);
+    for (int i = 0; i < R; i++)
+        gort_chan_recv(stress_done, NULL);
+    atomic_store(&stress_stop, 1);
+    gort_chan_recv(stress_done, NULL);
+    assert_no_failure();
+    for (int s = 0; s < S; s++)
+        for (int k = 0; k < K; k++)
+            for (int q = 0; q < PER; q++)
+                if (atomic_load(&received[s][k][q]) != 1)
+                    fail_msg("value (%d,%d,%d) received %d times", s, k, q,
+                             atomic_load(&received[s][k][q]));
+    for (int k = 0; k < K; k++) {
+        assert_invariants(chans[k]);
+        gort_chan_free(chans[k]);
+    }
+    gort_chan_free(stress_done);
+}
+
+/* ------------------------------------------------------------------------
+ * Threads the runtime did not start.
+ * ---------------------------------------------------------------------- */
+
+typedef struct foreign_arg {
+    gort_chan *to_go;       /* the thread sends, a goroutine receives */
+    gort_chan *from_go;     /* a goroutine sends, the thread receives */
+    gort_chan *done;
+    int n;
+    int64_t sum;
+} foreign_arg;
+
+static void go_receiver(void *arg);
+static _Atomic int registered;
+
+static void foreign_thread(void *arg)
+{
+    foreign_arg *a = arg;
+    /* The runtime learns of this thread at its first call: until then
+     * goroutines that all wait for it would look deadlocked. */
+    gort_go(go_receiver, a);
+    atomic_store(&registered, 1);
+    for (int i = 0; i < a->n; i++)
+        gort_chan_send(a->to_go, &i);
+    int64_t sum = 0;
+    int v;
+    while (gort_chan_recv(a->from_go, &v))
+        sum += v;
+    a->sum = sum;
+    /* A goroutine started from a foreign thread closes done. */
+    static counter_arg closer;
+    closer = (counter_arg){a->done, 0};
+    gort_go(send_empty, &closer);
+}
+
+static void go_receiver(void *arg)
+{
+    foreign_arg *a = arg;
+    int64_t sum = 0;
+    for (int i = 0; i < a->n; i++) {
+        int v = -1;
+        CHECK(gort_chan_recv(a->to_go, &v));
+        CHECK(v == i);
+        sum += v;
+    }
+    /* Echo the values back to the thread, then close. */
+    for (int i = 0; i < a->n; i++)
+        gort_chan_send(a->from_go, &i);
+    gort_chan_close(a->from_go);
+}
+
+static void test_foreign_thread(void **state)
+{
+    (void)state;
+    for (size_t cap = 0; cap < 2; cap++) {
+        foreign_arg a = {
+            gort_chan_make(sizeof(int), cap), gort_chan_make(sizeof(int), cap),
+            gort_chan_make(0, 0), 2000, 0,
+        };
+        testthread t;
+        atomic_store(&registered, 0);
+        testthread_start(&t, foreign_thread, &a);
+        while (!atomic_load(&registered))
+            gort_gosched();
+        /* The thread's goroutine closes done. */
+        assert_false(gort_chan_recv(a.done, NULL));
+        testthread_join(&t);
+        assert_no_failure();
+        assert_int_equal(a.sum, (int64_t)a.n * (a.n - 1) / 2);
+        gort_chan_free(a.to_go);
+        gort_chan_free(a.from_go);
+        gort_chan_free(a.done);
+    }
+}
+
+/* Many threads and many goroutines on one channel. */
+static gort_chan *mixed;
+
+static void mixed_thread(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 500; i++) {
+        gort_chan_send(mixed, &i);
+        int v;
+        gort_chan_recv(mixed, &v);
+    }
+}
+
+static void mixed_goroutine(void *arg)
+{
+    gort_chan *done = arg;
+    for (int i = 0; i < 500; i++) {
+        int v;
+        gort_chan_recv(mixed, &v);
+        gort_chan_send(mixed, &i);
+    }
+    gort_chan_send(done, NULL);
+}
+
+static void test_foreign_threads_mixed(void **state)
+{
+    (void)state;
+    enum { T = 4 };
+    mixed = gort_chan_make(sizeof(int), 0);
+    gort_chan *done = gort_chan_make(0, T);
+    testthread t[T];
+    for (int i = 0; i < T; i++) {
+        testthread_start(&t[i], mixed_thread, NULL);
+        gort_go(mixed_goroutine, done);
+    }
+    for (int i = 0; i < T; i++)
+        testthread_join(&t[i]);
+    for (int i = 0; i < T; i++)
+        gort_chan_recv(done, NULL);
+    assert_invariants(mixed);
+    gort_chan_free(mixed);
+    gort_chan_free(done);
+}
+
+void main_main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unbuffered),
+        cmocka_unit_test(test_buffered),
+        cmocka_unit_test(test_zero_size),
+        cmocka_unit_test(test_nil_len_cap_free),
+        cmocka_unit_test(test_close_drains_then_zero),
+        cmocka_unit_test(test_close_wakes_all),
+        cmocka_unit_test(test_direct_handoff),
+        cmocka_unit_test(test_fifo_senders),
+        cmocka_unit_test(test_fifo_receivers),
+        cmocka_unit_test(test_stress),
+        cmocka_unit_test(test_foreign_thread),
+        cmocka_unit_test(test_foreign_threads_mixed),
+    };
+    gort_exit(cmocka_run_group_tests(tests, NULL, NULL));
+}
