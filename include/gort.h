@@ -159,6 +159,26 @@ GORT_EXTERN int64_t gort_nanotime(void);
 /* gort_sleep is time.Sleep: it parks the goroutine, not the thread. */
 GORT_EXTERN void gort_sleep(int64_t ns);
 
+/* gort_timer is time.Timer or time.Ticker.  Its channel has capacity 1 and
+ * carries the int64_t gort_nanotime() at firing (Go 1.19-1.22 semantics:
+ * a value already delivered stays in the channel after Stop or Reset). */
+typedef struct gort_timer gort_timer;
+
+/* gort_timer_new is time.NewTimer: fires once after d (d <= 0: at once). */
+GORT_EXTERN gort_timer *gort_timer_new(int64_t d);
+/* gort_ticker_new is time.NewTicker; it drops the ticks a slow reader
+ * misses.  period <= 0 panics "non-positive interval for NewTicker". */
+GORT_EXTERN gort_timer *gort_ticker_new(int64_t period);
+/* gort_timer_chan is t.C. */
+GORT_EXTERN gort_chan *gort_timer_chan(gort_timer *t);
+/* gort_timer_stop is Stop: true if it stopped a pending fire. */
+GORT_EXTERN bool gort_timer_stop(gort_timer *t);
+/* gort_timer_reset is Reset: true if the timer had been active.  For a
+ * ticker it changes the period (d <= 0 panics). */
+GORT_EXTERN bool gort_timer_reset(gort_timer *t, int64_t d);
+/* gort_timer_free stops and releases the timer and its channel. */
+GORT_EXTERN void gort_timer_free(gort_timer *t);
+
 /* ------------------------------------------------------------------------
  * Synchronisation (package sync)
  *

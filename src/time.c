@@ -353,3 +353,80 @@ int64_t gort_nanotime(void)
 {
     return gort__nanotime();
 }
+
+/* ------------------------------------------------------------------------
+ * time.Timer and time.Ticker.
+ * ---------------------------------------------------------------------- */
+
+struct gort_timer {
+    timer t;
+    gort_chan *c;       /* capacity 1: int64_t nanotime at firing */
+    bool isticker;
+};
+
+/* sendTime is a timer's function: a non-blocking send of the time, so a
+ * slow reader misses ticks instead of blocking the runtime. */
+static void sendTime(void *arg, int64_t now)
+{
+    (void)now;
+    gort_timer *tm = arg;
+    int64_t v = gort__nanotime();
+    gort__chansend_nb(tm->c, &v);
+}
+
+static gort_timer *newtimer(int64_t when, int64_t period)
+{
+    gort_timer *tm = calloc(1, sizeof *tm);
+    if (tm == NULL)
+        gort__throw("timer: out of memory");
+    tm->c = gort_chan_make(sizeof(int64_t), 1);
+    tm->t.idx = -1;
+    tm->t.f = sendTime;
+    tm->t.arg = tm;
+    tm->t.when = when;
+    tm->t.period = period;
+    tm->isticker = period > 0;
+    gort__addtimer(&tm->t);
+    return tm;
+}
+
+gort_timer *gort_timer_new(int64_t d)
+{
+    return newtimer(whenafter(d), 0);
+}
+
+gort_timer *gort_ticker_new(int64_t period)
+{
+    if (period <= 0)
+        gort_panic("non-positive interval for NewTicker");
+    return newtimer(whenafter(period), period);
+}
+
+gort_chan *gort_timer_chan(gort_timer *t)
+{
+    return t->c;
+}
+
+bool gort_timer_stop(gort_timer *t)
+{
+    return gort__deltimer(&t->t);
+}
+
+bool gort_timer_reset(gort_timer *t, int64_t d)
+{
+    if (t->isticker) {
+        if (d <= 0)
+            gort_panic("non-positive interval for Ticker.Reset");
+        return gort__modtimer(&t->t, whenafter(d), d);
+    }
+    return gort__modtimer(&t->t, whenafter(d), 0);
+}
+
+void gort_timer_free(gort_timer *t)
+{
+    if (t == NULL)
+        return;
+    gort__deltimer(&t->t);
+    gort_chan_free(t->c);   /* "free of channel in use" if someone waits */
+    free(t);
+}

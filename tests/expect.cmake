@@ -1,9 +1,11 @@
-# expect.cmake: run PROG ARGS (under EMU, if cross-compiled) as a child
-# with ENVS set, and check its exit status (STATUS exactly, or STATUS_RE as
-# a regex) and its stdout/stderr against regular expressions (STDOUT,
-# STDERR must match; NOT_STDOUT, NOT_STDERR must not).  Used by
-# gort_expect() in CMakeLists.txt.
-if(EMU)
+# expect.cmake: run PROG ARGS as a child (under EMU: the cross-compiling
+# emulator, or a wrapper such as valgrind) with ENVS set, and check its
+# exit status (STATUS exactly, or STATUS_RE as a regex) and its stdout and
+# stderr against regular expressions (STDOUT, STDERR must match;
+# NOT_STDOUT, NOT_STDERR must not).  Used by gort_expect() in
+# CMakeLists.txt.
+string(REPLACE "\\;" ";" EMU "${EMU}")
+if(EMU MATCHES "wine")
   # wine turns the Unix argv into the Windows (UTF-16) command line with
   # the charset of the Unix locale: without a UTF-8 locale it mangles
   # non-ASCII arguments before the program sees them.

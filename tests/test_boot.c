@@ -428,8 +428,8 @@ static void tls_fn(int id)
 {
     /* A __thread variable is the thread's, not the goroutine's: it is
      * readable and writable from a goroutine, and keeps its value while
-     * the goroutine does not yield (README: after a yield the goroutine
-     * may be on another thread). */
+     * the goroutine does not yield; after a yield the goroutine may be on
+     * another thread (README.md, "Which thread-local storage stays safe"). */
     int want = 1000 + id;
     tls_var = want;
     for (volatile int i = 0; i < 1000; i++)

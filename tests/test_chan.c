@@ -628,26 +628,31 @@ static void test_foreign_thread(void **state)
     }
 }
 
-/* Many threads and many goroutines on one channel. */
-static gort_chan *mixed;
+/* Many threads and many goroutines: the threads send on up and receive
+ * on down, the goroutines echo from up to down. */
+static gort_chan *up, *down;
+static _Atomic int64_t echoed;
 
-static void mixed_thread(void *arg)
+static void echo_thread(void *arg)
 {
     (void)arg;
+    int64_t sum = 0;
     for (int i = 0; i < 500; i++) {
-        gort_chan_send(mixed, &i);
-        int v;
-        gort_chan_recv(mixed, &v);
+        gort_chan_send(up, &i);
+        int v = 0;
+        gort_chan_recv(down, &v);
+        sum += v;
     }
+    atomic_fetch_add(&echoed, sum);
 }
 
-static void mixed_goroutine(void *arg)
+static void echo_goroutine(void *arg)
 {
     gort_chan *done = arg;
     for (int i = 0; i < 500; i++) {
-        int v;
-        gort_chan_recv(mixed, &v);
-        gort_chan_send(mixed, &i);
+        int v = 0;
+        gort_chan_recv(up, &v);
+        gort_chan_send(down, &v);
     }
     gort_chan_send(done, NULL);
 }
@@ -656,19 +661,24 @@ static void test_foreign_threads_mixed(void **state)
 {
     (void)state;
     enum { T = 4 };
-    mixed = gort_chan_make(sizeof(int), 0);
+    up = gort_chan_make(sizeof(int), 0);
+    down = gort_chan_make(sizeof(int), 1);
     gort_chan *done = gort_chan_make(0, T);
+    atomic_store(&echoed, 0);
     testthread t[T];
     for (int i = 0; i < T; i++) {
-        testthread_start(&t[i], mixed_thread, NULL);
-        gort_go(mixed_goroutine, done);
+        testthread_start(&t[i], echo_thread, NULL);
+        gort_go(echo_goroutine, done);
     }
     for (int i = 0; i < T; i++)
         testthread_join(&t[i]);
     for (int i = 0; i < T; i++)
         gort_chan_recv(done, NULL);
-    assert_invariants(mixed);
-    gort_chan_free(mixed);
+    assert_int_equal(atomic_load(&echoed), T * (499 * 500 / 2));
+    assert_invariants(up);
+    assert_invariants(down);
+    gort_chan_free(up);
+    gort_chan_free(down);
     gort_chan_free(done);
 }
 
