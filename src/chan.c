@@ -44,9 +44,10 @@
  * success is true when a value was delivered, false when the channel was
  * closed.  The waker sets it before goready, after unlocking the channel.
  *
- * Threads the runtime did not start may call everything here: whatever
- * may block asks for the G with gort__getgf(), which gives such a thread a
- * G whose parking blocks the thread.
+ * Threads the runtime did not start may call everything here.  The public
+ * operations begin with gort__getgf(), which gives such a thread, at its
+ * first call, a G (and an M) whose parking blocks the thread; from then on
+ * the deadlock detector knows that the thread may still wake someone.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -288,7 +289,6 @@ static bool chansend(gort_chan *c, const void *ep, bool block)
     if (c == NULL) {
         if (!block)
             return false;
-        gort__getgf();
         gort__gopark(NULL, NULL, waitReasonChanSendNilChan);
         gort__throw("unreachable");
     }
@@ -361,7 +361,6 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok)
     if (c == NULL) {
         if (!block)
             return false;
-        gort__getgf();
         gort__gopark(NULL, NULL, waitReasonChanReceiveNilChan);
         gort__throw("unreachable");
     }
@@ -419,14 +418,21 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok)
     return true;
 }
 
+/* The public operations first make sure that the calling thread has a G:
+ * a thread the runtime did not start becomes known to it (and counts
+ * against deadlock detection) at its first channel operation, even one
+ * that does not block. */
+
 void gort_chan_send(gort_chan *c, const void *elem)
 {
+    gort__getgf();
     chansend(c, elem, true);
 }
 
 bool gort_chan_recv(gort_chan *c, void *elem)
 {
     bool ok;
+    gort__getgf();
     chanrecv(c, elem, true, &ok);
     return ok;
 }
@@ -448,6 +454,7 @@ bool gort__chanrecv_nb(gort_chan *c, void *elem, bool *ok)
 
 void gort_chan_close(gort_chan *c)
 {
+    gort__getgf();
     if (c == NULL)
         gort_panic("close of nil channel");
     gort__lock(&c->lock);

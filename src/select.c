@@ -159,7 +159,6 @@ static void sortlockorder(gort_case *cases, int32_t *lockorder, const int32_t *p
 /* block parks the goroutine for good (a select that can never proceed). */
 static NORETURN void block(waitReason reason)
 {
-    gort__getgf();
     gort__gopark(NULL, NULL, reason);
     gort__throw("unreachable");
 }
@@ -170,6 +169,7 @@ static NORETURN void block(waitReason reason)
  * channel of non-zero element size has an elem. */
 int gort_select(gort_case *cases, int n, bool block_)
 {
+    g *gp = gort__getgf();     /* first, for a thread the runtime did not start */
     if (n < 0 || (n > 0 && cases == NULL))
         gort_panic("gort_select: bad case");
     for (int i = 0; i < n; i++) {
@@ -185,7 +185,6 @@ int gort_select(gort_case *cases, int n, bool block_)
         block(waitReasonSelectNoCases);
     }
 
-    g *gp = gort__getgf();
     int32_t small[2 * SELECT_SMALL];
     int32_t *order = small;
     if (n > SELECT_SMALL) {

@@ -8,6 +8,9 @@
  * that is shared is accessed through the atomic view of it (A32, A64).
  * Their zero values are the unlocked mutex, the empty wait group, and so
  * on, as in Go.
+ *
+ * Every public function begins with gort__getgf(): a thread the runtime
+ * did not start becomes known to it at its first call (see chan.c).
  */
 #include <assert.h>
 
@@ -128,6 +131,7 @@ static void mutex_lockslow(gort_mutex *m, waitReason reason)
 
 void gort_mutex_lock(gort_mutex *m)
 {
+    gort__getgf();
     int32_t unlocked = 0;
     if (atomic_compare_exchange_strong(AI32(&m->state_), &unlocked, mutexLocked))
         return;
@@ -136,6 +140,7 @@ void gort_mutex_lock(gort_mutex *m)
 
 bool gort_mutex_trylock(gort_mutex *m)
 {
+    gort__getgf();
     _Atomic int32_t *state = AI32(&m->state_);
     int32_t old = atomic_load(state);
     if ((old & (mutexLocked | mutexStarving)) != 0)
@@ -173,6 +178,7 @@ static void mutex_unlockslow(gort_mutex *m, int32_t new)
 
 void gort_mutex_unlock(gort_mutex *m)
 {
+    gort__getgf();
     int32_t new = atomic_fetch_sub(AI32(&m->state_), mutexLocked) - mutexLocked;
     if (new != 0)
         mutex_unlockslow(m, new);
@@ -192,6 +198,7 @@ void gort_mutex_unlock(gort_mutex *m)
 
 void gort_rwmutex_rlock(gort_rwmutex *rw)
 {
+    gort__getgf();
     if (atomic_fetch_add(AI32(&rw->readerCount_), 1) + 1 < 0) {
         /* A writer is pending: wait for it. */
         gort__semacquire1(AU32(&rw->readerSem_), false, waitReasonSyncRWMutexRLock);
@@ -200,6 +207,7 @@ void gort_rwmutex_rlock(gort_rwmutex *rw)
 
 bool gort_rwmutex_tryrlock(gort_rwmutex *rw)
 {
+    gort__getgf();
     _Atomic int32_t *rc = AI32(&rw->readerCount_);
     int32_t c = atomic_load(rc);
     for (;;) {
@@ -221,6 +229,7 @@ static void rwmutex_runlockslow(gort_rwmutex *rw, int32_t r)
 
 void gort_rwmutex_runlock(gort_rwmutex *rw)
 {
+    gort__getgf();
     int32_t r = atomic_fetch_sub(AI32(&rw->readerCount_), 1) - 1;
     if (r < 0)
         rwmutex_runlockslow(rw, r);
@@ -228,6 +237,7 @@ void gort_rwmutex_runlock(gort_rwmutex *rw)
 
 void gort_rwmutex_lock(gort_rwmutex *rw)
 {
+    gort__getgf();
     /* First, exclude other writers. */
     int32_t unlocked = 0;
     if (!atomic_compare_exchange_strong(AI32(&rw->w_.state_), &unlocked, mutexLocked))
@@ -240,6 +250,7 @@ void gort_rwmutex_lock(gort_rwmutex *rw)
 
 bool gort_rwmutex_trylock(gort_rwmutex *rw)
 {
+    gort__getgf();
     if (!gort_mutex_trylock(&rw->w_))
         return false;
     int32_t zero = 0;
@@ -252,6 +263,7 @@ bool gort_rwmutex_trylock(gort_rwmutex *rw)
 
 void gort_rwmutex_unlock(gort_rwmutex *rw)
 {
+    gort__getgf();
     /* Announce to the readers that there is no active writer. */
     int32_t r = atomic_fetch_add(AI32(&rw->readerCount_), rwmutexMaxReaders) + rwmutexMaxReaders;
     if (r >= rwmutexMaxReaders)
@@ -272,6 +284,7 @@ void gort_rwmutex_unlock(gort_rwmutex *rw)
 
 void gort_waitgroup_add(gort_waitgroup *wg, int delta)
 {
+    gort__getgf();
     _Atomic uint64_t *statep = AU64(&wg->state_);
     uint64_t state = atomic_fetch_add(statep, (uint64_t)(int64_t)delta << 32) +
                      ((uint64_t)(int64_t)delta << 32);
@@ -299,6 +312,7 @@ void gort_waitgroup_done(gort_waitgroup *wg)
 
 void gort_waitgroup_wait(gort_waitgroup *wg)
 {
+    gort__getgf();
     _Atomic uint64_t *statep = AU64(&wg->state_);
     uint64_t state = atomic_load(statep);
     for (;;) {
@@ -320,6 +334,7 @@ void gort_waitgroup_wait(gort_waitgroup *wg)
 
 void gort_once_do(gort_once *o, gort_fn fn, void *arg)
 {
+    gort__getgf();
     /* done is set only after fn has returned, so that a caller that sees
      * it set sees everything fn did; the slow path's mutex makes
      * concurrent callers wait for that. */
@@ -339,6 +354,7 @@ void gort_once_do(gort_once *o, gort_fn fn, void *arg)
 
 void gort_cond_wait(gort_cond *c, gort_mutex *m)
 {
+    gort__getgf();
     notifyList *l = (notifyList *)c;
     uint32_t t = gort__notifyListAdd(l);
     gort_mutex_unlock(m);
@@ -348,10 +364,12 @@ void gort_cond_wait(gort_cond *c, gort_mutex *m)
 
 void gort_cond_signal(gort_cond *c)
 {
+    gort__getgf();
     gort__notifyListNotifyOne((notifyList *)c);
 }
 
 void gort_cond_broadcast(gort_cond *c)
 {
+    gort__getgf();
     gort__notifyListNotifyAll((notifyList *)c);
 }

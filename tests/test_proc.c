@@ -16,6 +16,9 @@
 
 #include <cmocka.h>
 #include <gort.h>
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 #include "runtime.h"
 
@@ -204,8 +207,12 @@ static void blocker(void *arg)
     gort_entersyscall();
     int64_t until = gort_nanotime() + 200 * GORT_MILLISECOND;
     while (gort_nanotime() < until) {
+#ifdef _WIN32
+        Sleep(10);
+#else
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
+#endif
     }
     gort_exitsyscall();
     blockdone = 1;
