@@ -1488,6 +1488,12 @@ static void exitsyscall0(g *gp)
         acquirep(pp);
         execute(gp, false);
     }
+    if (getg()->m->lockedg) {
+        /* gp is locked to this M: wait until some M finds gp and hands
+         * us a P for it (startlockedm). */
+        stoplockedm();
+        execute(gp, false);
+    }
     stopm();
     schedule();
 }

@@ -457,6 +457,11 @@ const char *gort__chan_check(gort_chan *c);
  * count goes straight to that waiter and the caller yields to it. */
 void gort__semacquire1(_Atomic uint32_t *addr, bool lifo, waitReason reason);
 void gort__semrelease1(_Atomic uint32_t *addr, bool handoff);
+/* gort__semrelease_n adds n and wakes up to n waiters, touching *addr only
+ * before it wakes any (sync.WaitGroup, whose memory a waiter may free). */
+void gort__semrelease_n(_Atomic uint32_t *addr, uint32_t n);
+/* gort__sema_nwaiters counts the goroutines queued on addr (tests). */
+int gort__sema_nwaiters(_Atomic uint32_t *addr);
 
 /* notifyList is the ticket-based wait list behind sync.Cond; gort_cond has
  * the same layout (sync.c checks). */

@@ -221,6 +221,51 @@ void gort__semrelease1(_Atomic uint32_t *addr, bool handoff)
     }
 }
 
+/* gort__semrelease_n adds n to *addr and wakes up to n of its waiters.
+ * Unlike n calls of semrelease1, it does not touch *addr after the first
+ * waiter may have run: sync.WaitGroup uses it, whose memory a released
+ * waiter may free (a WaitGroup on its stack) while others wait still. */
+void gort__semrelease_n(_Atomic uint32_t *addr, uint32_t n)
+{
+    semaRoot *root = semroot(addr);
+    atomic_fetch_add(addr, n);
+    if (atomic_load(&root->nwait) == 0)
+        return;
+    sudog *list = NULL;
+    gort__lock(&root->lock);
+    for (uint32_t i = 0; i < n; i++) {
+        sudog *s = dequeue(root, addr);
+        if (s == NULL)
+            break;
+        atomic_fetch_sub(&root->nwait, 1);
+        s->waitlink = list;
+        list = s;
+    }
+    gort__unlock(&root->lock);
+    while (list != NULL) {
+        sudog *s = list;
+        list = s->waitlink;
+        s->waitlink = NULL;
+        gort__goready(s->g);
+    }
+}
+
+/* gort__sema_nwaiters counts the goroutines queued on addr (for tests). */
+int gort__sema_nwaiters(_Atomic uint32_t *addr)
+{
+    semaRoot *root = semroot(addr);
+    int n = 0;
+    gort__lock(&root->lock);
+    for (sudog *t = root->head; t != NULL; t = t->next) {
+        if (t->elem != (void *)addr)
+            continue;
+        for (sudog *s = t; s != NULL; s = s->waitlink)
+            n++;
+    }
+    gort__unlock(&root->lock);
+    return n;
+}
+
 /* ------------------------------------------------------------------------
  * notifyList: sync.Cond's waiters.
  * ---------------------------------------------------------------------- */

@@ -301,8 +301,8 @@ void gort_waitgroup_add(gort_waitgroup *wg, int delta)
     if (atomic_load(statep) != state)
         gort_panic("sync: WaitGroup misuse: Add called concurrently with Wait");
     atomic_store(statep, 0);
-    for (; w != 0; w--)
-        gort__semrelease1(AU32(&wg->sema_), false);
+    /* All waiters at once: the first to run may free the WaitGroup. */
+    gort__semrelease_n(AU32(&wg->sema_), w);
 }
 
 void gort_waitgroup_done(gort_waitgroup *wg)

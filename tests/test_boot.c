@@ -485,6 +485,9 @@ static void test_errno(void **state)
 
 void main_main(void)
 {
+    /* cmocka keeps its state in thread-local storage: keep the main
+     * goroutine, which runs cmocka, on one thread. */
+    gort_lockosthread();
     main_started = 1;
     start_goid = gort_goid();
     start_numgoroutine = gort_numgoroutine();

@@ -684,6 +684,9 @@ static void test_foreign_threads_mixed(void **state)
 
 void main_main(void)
 {
+    /* cmocka keeps its state in thread-local storage: keep the main
+     * goroutine, which runs cmocka, on one thread. */
+    gort_lockosthread();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unbuffered),
         cmocka_unit_test(test_buffered),

@@ -417,6 +417,9 @@ static void test_syscall_blocking_read(void **state)
 
 void main_main(void)
 {
+    /* cmocka keeps its state in thread-local storage: keep the main
+     * goroutine, which runs cmocka, on one thread. */
+    gort_lockosthread();
     start_numgoroutine = gort_numgoroutine();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numgoroutine_start),

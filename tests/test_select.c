@@ -637,6 +637,9 @@ static void test_stress(void **state)
 
 void main_main(void)
 {
+    /* cmocka keeps its state in thread-local storage: keep the main
+     * goroutine, which runs cmocka, on one thread. */
+    gort_lockosthread();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ready_cases),
         cmocka_unit_test(test_nonblocking_and_nil),

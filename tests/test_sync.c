@@ -134,27 +134,15 @@ static void test_mutex_contention(void **state)
 }
 
 /* Starvation: a goroutine relocks the mutex in a tight loop, yielding
- * only while it holds it; another wants it once.  In normal mode the
- * looper would win every race; once the waiter has waited 1 ms the mutex
- * switches to starvation mode and is handed to it.  The looper runs until
- * the waiter got the lock, so the test ending is the assertion. */
+ * only while it holds it; another goroutine, started while the lock is
+ * held, wants it once.  At GOMAXPROCS=1 the waiter runs only while the
+ * looper holds the lock, so it can never win a race: it gets the mutex
+ * only by the hand-off of starvation mode, after waiting 1 ms.  The
+ * looper runs until the waiter got the lock, so the test ending is the
+ * assertion. */
 static gort_mutex smu;
 static _Atomic int starving_seen;
 static _Atomic int waiter_done;
-
-static void looper(void *arg)
-{
-    gort_chan *done = arg;
-    for (long i = 0; !atomic_load(&waiter_done); i++) {
-        gort_mutex_lock(&smu);
-        if (smu.state_ & 4)     /* mutexStarving */
-            atomic_store(&starving_seen, 1);
-        if (i % 64 == 0)
-            gort_gosched();     /* let the waiter in, to queue */
-        gort_mutex_unlock(&smu);
-    }
-    gort_chan_send(done, NULL);
-}
 
 static void starved(void *arg)
 {
@@ -165,6 +153,23 @@ static void starved(void *arg)
     gort_chan_send(done, NULL);
 }
 
+static void looper(void *arg)
+{
+    gort_chan *done = arg;
+    for (long i = 0; !atomic_load(&waiter_done); i++) {
+        gort_mutex_lock(&smu);
+        if (i == 0)
+            gort_go(starved, done);
+        if (i % 64 == 0) {
+            gort_gosched();     /* the waiter runs, and queues */
+            if (smu.state_ & 4) /* mutexStarving */
+                atomic_store(&starving_seen, 1);
+        }
+        gort_mutex_unlock(&smu);
+    }
+    gort_chan_send(done, NULL);
+}
+
 static void test_mutex_starvation(void **state)
 {
     (void)state;
@@ -172,10 +177,11 @@ static void test_mutex_starvation(void **state)
     atomic_store(&waiter_done, 0);
     atomic_store(&starving_seen, 0);
     gort_go(looper, done);
-    gort_go(starved, done);
     gort_chan_recv(done, NULL);
     gort_chan_recv(done, NULL);
     print_message("starvation mode %s\n", atomic_load(&starving_seen) ? "seen" : "not seen");
+    if (gort_gomaxprocs(0) == 1)
+        assert_true(atomic_load(&starving_seen));
     assert_int_equal(smu.state_, 0);
     gort_chan_free(done);
 }
@@ -392,6 +398,8 @@ static gort_cond cnd;
 static int queue[16], qhead, qlen;      /* under cmu */
 static bool qclosed;
 
+static gort_waitgroup cwg;
+
 static void cond_consumer(void *arg)
 {
     long *sum = arg;
@@ -407,16 +415,19 @@ static void cond_consumer(void *arg)
         gort_cond_broadcast(&cnd);      /* room for the producer */
     }
     gort_mutex_unlock(&cmu);
+    gort_waitgroup_done(&cwg);
 }
 
+/* A bounded queue under one mutex and one cond: a producer (main) and C
+ * consumers; every value is consumed once. */
 static void test_cond(void **state)
 {
     (void)state;
     enum { C = 4, N = 5000 };
     long sums[C] = {0};
-    gort_waitgroup wg = {0};
     qhead = qlen = 0;
     qclosed = false;
+    gort_waitgroup_add(&cwg, C);
     for (int i = 0; i < C; i++)
         gort_go(cond_consumer, &sums[i]);
     gort_mutex_lock(&cmu);
@@ -430,25 +441,10 @@ static void test_cond(void **state)
     qclosed = true;
     gort_cond_broadcast(&cnd);
     gort_mutex_unlock(&cmu);
-    /* The consumers finish when they see the queue closed and empty. */
-    for (;;) {
-        gort_mutex_lock(&cmu);
-        bool empty = qlen == 0;
-        gort_mutex_unlock(&cmu);
-        if (empty)
-            break;
-        gort_gosched();
-    }
-    (void)wg;
-    /* Wait until every consumer has added its last value: they leave
-     * with the lock held only briefly. */
-    for (int i = 0; i < 1000; i++)
-        gort_gosched();
+    gort_waitgroup_wait(&cwg);
     long total = 0;
-    gort_mutex_lock(&cmu);
     for (int i = 0; i < C; i++)
         total += sums[i];
-    gort_mutex_unlock(&cmu);
     assert_int_equal(total, (long)N * (N + 1) / 2);
 }
 
@@ -526,7 +522,7 @@ static void test_sema_fifo(void **state)
     for (int i = 0; i < N; i++) {
         gort_go(sem_waiter, (void *)(intptr_t)i);
         /* Let it block before the next one comes. */
-        for (int k = 0; k < 20; k++)
+        while (gort__sema_nwaiters(&sem) != i + 1)
             gort_gosched();
     }
     for (int i = 0; i < N; i++) {
@@ -620,9 +616,14 @@ static void test_foreign_thread_waits(void **state)
  * threads with a WaitGroup that the threads complete. */
 static gort_waitgroup doneg;
 
+static _Atomic int nregistered;
+
 static void thread_hammer(void *arg)
 {
     hammer_arg *a = arg;
+    gort_mutex_lock(&mu);       /* the runtime learns of the thread */
+    gort_mutex_unlock(&mu);
+    atomic_fetch_add(&nregistered, 1);
     for (int i = 0; i < a->n; i++) {
         gort_mutex_lock(&mu);
         if (atomic_fetch_add(&inside, 1) != 0)
@@ -648,6 +649,7 @@ static void test_foreign_threads_contend(void **state)
     static hammer_arg targs[T], gargs[G];
     static gort_waitgroup all;
     counter = 0;
+    atomic_store(&nregistered, 0);
     gort_waitgroup_add(&doneg, T);
     gort_waitgroup_add(&all, G + 2);
     for (int i = 0; i < 2; i++)
@@ -657,6 +659,8 @@ static void test_foreign_threads_contend(void **state)
         targs[i] = (hammer_arg){&doneg, N, i};
         testthread_start(&t[i], thread_hammer, &targs[i]);
     }
+    while (atomic_load(&nregistered) != T)
+        gort_gosched();
     for (int i = 0; i < G; i++) {
         gargs[i] = (hammer_arg){&all, N, 100 + i};
         gort_go(hammer, &gargs[i]);
@@ -670,6 +674,9 @@ static void test_foreign_threads_contend(void **state)
 
 void main_main(void)
 {
+    /* cmocka keeps its state in thread-local storage: keep the main
+     * goroutine, which runs cmocka, on one thread. */
+    gort_lockosthread();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mutex_basic),
         cmocka_unit_test(test_mutex_contention),

@@ -1,8 +1,11 @@
 /*
  * compat/cmocka.h - the subset of cmocka's API that gort's tests use,
- * written for this project (cmocka is not packaged for mingw-w64).  The
- * Windows build includes it instead of the real <cmocka.h>; the Linux build
- * uses the real cmocka, so a test must stay within this subset.
+ * written for this project.  Every build of the tests includes it as
+ * <cmocka.h>: cmocka is not packaged for mingw-w64, and on Linux libcmocka
+ * keeps its state in __thread variables, which break when the runner's
+ * goroutine (the main one) resumes on another thread after a gort_gosched
+ * or a wrapped system call.  This one keeps its state in plain statics.
+ * Tests stay within cmocka's API, so that they read as cmocka tests.
  *
  * What it does, cmocka-style:
  *   - cmocka_run_group_tests() runs the tests in order and prints
@@ -14,10 +17,11 @@
  *     either way ctest sees a failure).
  *   - skip() ends the current test as skipped and goes on with the next.
  *
- * Assertions must be made from the code of the test itself (on the
- * goroutine that runs cmocka_run_group_tests), as with real cmocka, whose
- * failures longjmp back to the runner: goroutines record what they saw and
- * the test asserts on it afterwards.
+ * Write assertions in the code of the test itself (on the goroutine that
+ * runs cmocka_run_group_tests), as real cmocka needs: goroutines record
+ * what they saw and the test asserts on it afterwards.  (Here a failure
+ * from another goroutine would still end the process, but skip() must be
+ * called on the runner's goroutine: it jumps back to the runner's stack.)
  *
  * Everything is static and header-only; a program includes it once per
  * translation unit that has tests.
