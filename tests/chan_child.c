@@ -95,7 +95,8 @@ void main_main(void)
         gort_go(send_one, NULL);
         letrun();
         gort_chan_close(c);
-        letrun();
+        /* Wait for the sender's panic: returning could exit first. */
+        gort_select(NULL, 0, true);
     } else if (!strcmp(s, "close_closed")) {
         c = gort_chan_make(0, 0);
         gort_chan_close(c);
@@ -141,7 +142,8 @@ void main_main(void)
         gort_go(select_send, NULL);
         letrun();
         gort_chan_close(c);
-        letrun();
+        /* Wait for the sender's panic: returning could exit first. */
+        gort_select(NULL, 0, true);
     } else if (!strcmp(s, "select_bad_dir")) {
         gort_case cs[1] = {{NULL, 3, &v, false}};
         gort_select(cs, 1, false);

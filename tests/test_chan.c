@@ -128,13 +128,17 @@ static void test_buffered(void **state)
         bool ok = true;
         assert_false(gort__chanrecv_nb(c, &x, &ok));    /* empty */
     }
+    assert_invariants(c);
+    gort_chan_free(c);
+
     /* A producer ahead of the consumer blocks when the buffer is full. */
-    static counter_arg a;
+    c = gort_chan_make(sizeof(int), 5);
+    static counter_arg a;   /* the sender reads it after its last send */
     a = (counter_arg){c, 10000};
     gort_go(send_n, &a);
     for (int i = 0; i < 10000; i++) {
         int v = -1;
-        gort_chan_recv(c, &v);      /* int into an 8-byte element: low half */
+        gort_chan_recv(c, &v);
         assert_int_equal(v, i);
     }
     assert_invariants(c);
@@ -591,12 +595,10 @@ static void foreign_thread(void *arg)
 static void go_receiver(void *arg)
 {
     foreign_arg *a = arg;
-    int64_t sum = 0;
     for (int i = 0; i < a->n; i++) {
         int v = -1;
         CHECK(gort_chan_recv(a->to_go, &v));
         CHECK(v == i);
-        sum += v;
     }
     /* Echo the values back to the thread, then close. */
     for (int i = 0; i < a->n; i++)
