@@ -54,8 +54,14 @@
 
 #include "runtime.h"
 
-/* The buffer starts at the first multiple of this after the header. */
+/* HCHAN_SIZE is the header's size rounded up to 16 bytes: the buffer
+ * starts there, aligned for any element. */
 #define HCHAN_SIZE ((sizeof(struct gort_chan) + 15) & ~(size_t)15)
+
+/* MAXALLOC bounds a channel's buffer, as Go's maxAlloc (the 47-bit user
+ * address space of amd64): a larger one is a panic, not an allocation
+ * that fails. */
+#define MAXALLOC ((size_t)1 << 47)
 
 /* ------------------------------------------------------------------------
  * Wait queues.  c->lock must be held.
@@ -162,14 +168,16 @@ void gort__chan_elemclr(gort_chan *c, void *dst)
 gort_chan *gort_chan_make(size_t elemsize, size_t cap)
 {
     size_t mem = 0;
-    if (__builtin_mul_overflow(elemsize, cap, &mem) || mem > (SIZE_MAX >> 2) - HCHAN_SIZE)
+    if (__builtin_mul_overflow(elemsize, cap, &mem) || mem > MAXALLOC - HCHAN_SIZE)
         gort_panic("makechan: size out of range");
     gort_chan *c = calloc(1, HCHAN_SIZE + mem);
     if (c == NULL)
         gort__throw("runtime: out of memory");
     c->elemsize = elemsize;
     c->dataqsiz = cap;
-    c->buf = mem ? (char *)c + HCHAN_SIZE : NULL;
+    /* Zero-size elements have no buffer; buf still points somewhere
+     * valid (the end of the header), as Go's does, for the arithmetic. */
+    c->buf = (char *)c + HCHAN_SIZE;
     return c;
 }
 
@@ -201,8 +209,8 @@ size_t gort_chan_cap(gort_chan *c)
 }
 
 /* gort__chan_send completes a send to the waiting receiver sg, which has
- * been dequeued from c->recvq.  c must be locked; unlockf(c, arg) unlocks
- * it (and, for select, the other channels) before sg's goroutine is
+ * been dequeued from c->recvq.  c must be locked; unlockf(arg) unlocks it
+ * (and, for select, the other channels) before sg's goroutine is
  * readied.  A receiver waits, so the buffer is empty; it stays untouched. */
 void gort__chan_send(gort_chan *c, sudog *sg, const void *ep,
                      void (*unlockf)(void *arg), void *arg)
@@ -245,6 +253,7 @@ void gort__chan_recv(gort_chan *c, sudog *sg, void *ep,
     gort__goready(gp);
 }
 
+/* unlockchan unlocks c: the unlockf of a plain send or receive. */
 static void unlockchan(void *c)
 {
     gort__unlock(&((gort_chan *)c)->lock);

@@ -156,8 +156,9 @@ static void sortlockorder(gort_case *cases, int32_t *lockorder, const int32_t *p
     }
 }
 
-/* block parks the goroutine for good (a select that can never proceed). */
-static NORETURN void block(waitReason reason)
+/* blockforever parks the goroutine for good (a select that can never
+ * proceed; Go's block). */
+static NORETURN void blockforever(waitReason reason)
 {
     gort__gopark(NULL, NULL, reason);
     gort__throw("unreachable");
@@ -167,7 +168,7 @@ static NORETURN void block(waitReason reason)
  * Preconditions (else it panics "gort_select: bad case"): n >= 0, cases
  * non-NULL when n > 0, every dir GORT_SEND or GORT_RECV, and a send on a
  * channel of non-zero element size has an elem. */
-int gort_select(gort_case *cases, int n, bool block_)
+int gort_select(gort_case *cases, int n, bool block)
 {
     g *gp = gort__getgf();     /* first, for a thread the runtime did not start */
     if (n < 0 || (n > 0 && cases == NULL))
@@ -180,9 +181,9 @@ int gort_select(gort_case *cases, int n, bool block_)
             gort_panic("gort_select: bad case");
     }
     if (n == 0) {
-        if (!block_)
+        if (!block)
             return -1;
-        block(waitReasonSelectNoCases);
+        blockforever(waitReasonSelectNoCases);
     }
 
     int32_t small[2 * SELECT_SMALL];
@@ -210,9 +211,9 @@ int gort_select(gort_case *cases, int n, bool block_)
         /* Only nil channels: never ready. */
         if (order != small)
             free(order);
-        if (!block_)
+        if (!block)
             return -1;
-        block(waitReasonSelect);
+        blockforever(waitReasonSelect);
     }
     sortlockorder(cases, lockorder, pollorder, norder);
     selstate st = {cases, lockorder, norder};
@@ -245,7 +246,7 @@ int gort_select(gort_case *cases, int n, bool block_)
                 goto bufsend;
         }
     }
-    if (!block_) {
+    if (!block) {
         selunlock(&st);
         casi = -1;
         goto retc;

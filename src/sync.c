@@ -64,6 +64,9 @@ enum {
 
 #define STARVATION_THRESHOLD_NS (1000 * 1000)
 
+/* mutex_lockslow is Lock's slow path, after the fast CAS failed: spin a
+ * little, then queue on the semaphore; reason is the wait reason that
+ * goroutine dumps show (RWMutex's writers show their own). */
 static void mutex_lockslow(gort_mutex *m, waitReason reason)
 {
     _Atomic int32_t *state = AI32(&m->state_);
@@ -129,6 +132,7 @@ static void mutex_lockslow(gort_mutex *m, waitReason reason)
     }
 }
 
+/* gort_mutex_lock locks m, parking while another goroutine holds it. */
 void gort_mutex_lock(gort_mutex *m)
 {
     gort__getgf();
@@ -138,6 +142,7 @@ void gort_mutex_lock(gort_mutex *m)
     mutex_lockslow(m, waitReasonSyncMutexLock);
 }
 
+/* gort_mutex_trylock locks m if that needs no wait, and says so. */
 bool gort_mutex_trylock(gort_mutex *m)
 {
     gort__getgf();
@@ -150,6 +155,8 @@ bool gort_mutex_trylock(gort_mutex *m)
     return atomic_compare_exchange_strong(state, &old, old | mutexLocked);
 }
 
+/* mutex_unlockslow is Unlock's slow path: new is the state after the
+ * locked bit was cleared, with waiters or flags set. */
 static void mutex_unlockslow(gort_mutex *m, int32_t new)
 {
     _Atomic int32_t *state = AI32(&m->state_);
@@ -176,6 +183,8 @@ static void mutex_unlockslow(gort_mutex *m, int32_t new)
     gort__semrelease1(AU32(&m->sema_), true);
 }
 
+/* gort_mutex_unlock unlocks m, which must be locked (by any goroutine:
+ * a mutex is not tied to one, as in Go). */
 void gort_mutex_unlock(gort_mutex *m)
 {
     gort__getgf();
@@ -196,6 +205,8 @@ void gort_mutex_unlock(gort_mutex *m)
 
 #define rwmutexMaxReaders (1 << 30)
 
+/* gort_rwmutex_rlock locks rw for reading; it waits while a writer holds
+ * or waits for it. */
 void gort_rwmutex_rlock(gort_rwmutex *rw)
 {
     gort__getgf();
@@ -218,6 +229,9 @@ bool gort_rwmutex_tryrlock(gort_rwmutex *rw)
     }
 }
 
+/* rwmutex_runlockslow is RUnlock's slow path: r, the reader count after
+ * our decrement, is negative, so a writer is pending (or the RWMutex was
+ * not read-locked). */
 static void rwmutex_runlockslow(gort_rwmutex *rw, int32_t r)
 {
     if (r + 1 == 0 || r + 1 == -rwmutexMaxReaders)
@@ -235,6 +249,8 @@ void gort_rwmutex_runlock(gort_rwmutex *rw)
         rwmutex_runlockslow(rw, r);
 }
 
+/* gort_rwmutex_lock locks rw for writing: other writers first, then the
+ * active readers, drain out. */
 void gort_rwmutex_lock(gort_rwmutex *rw)
 {
     gort__getgf();
@@ -261,6 +277,8 @@ bool gort_rwmutex_trylock(gort_rwmutex *rw)
     return true;
 }
 
+/* gort_rwmutex_unlock ends a write lock and lets in the readers that
+ * waited for it. */
 void gort_rwmutex_unlock(gort_rwmutex *rw)
 {
     gort__getgf();
@@ -282,6 +300,9 @@ void gort_rwmutex_unlock(gort_rwmutex *rw)
  * state to 0 and releases the semaphore once per waiter.
  * ---------------------------------------------------------------------- */
 
+/* gort_waitgroup_add adds delta to the counter; at zero it releases every
+ * waiter.  Go's rule: an Add with a positive delta that starts from zero
+ * must happen before Wait. */
 void gort_waitgroup_add(gort_waitgroup *wg, int delta)
 {
     gort__getgf();
@@ -310,6 +331,7 @@ void gort_waitgroup_done(gort_waitgroup *wg)
     gort_waitgroup_add(wg, -1);
 }
 
+/* gort_waitgroup_wait blocks until the counter is zero. */
 void gort_waitgroup_wait(gort_waitgroup *wg)
 {
     gort__getgf();
@@ -332,6 +354,9 @@ void gort_waitgroup_wait(gort_waitgroup *wg)
  * Once
  * ---------------------------------------------------------------------- */
 
+/* gort_once_do calls fn(arg) if no call on o has; every caller returns
+ * only after that first call has returned.  fn must not call
+ * gort_once_do(o) itself (a deadlock, as in Go). */
 void gort_once_do(gort_once *o, gort_fn fn, void *arg)
 {
     gort__getgf();
@@ -352,6 +377,9 @@ void gort_once_do(gort_once *o, gort_fn fn, void *arg)
  * Cond
  * ---------------------------------------------------------------------- */
 
+/* gort_cond_wait unlocks m, waits for a Signal or Broadcast that comes
+ * after this call began, and locks m again.  m must be locked (else the
+ * fatal error of unlocking an unlocked mutex). */
 void gort_cond_wait(gort_cond *c, gort_mutex *m)
 {
     gort__getgf();

@@ -33,6 +33,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "runtime.h"    /* gort__chan_stat, gort__sema_nwaiters: tests only */
+
 static gort_chan *c;
 static gort_mutex mu;
 static gort_rwmutex rw;
@@ -73,11 +75,23 @@ static void wg_wait(void *arg)
     gort_waitgroup_wait(arg);
 }
 
-/* letrun yields many times, to let the other goroutines run until they
- * block. */
-static void letrun(void)
+/* chanwait yields until n goroutines are blocked on c. */
+static void chanwait(gort_chan *ch, int n)
 {
-    for (int i = 0; i < 1000; i++)
+    for (;;) {
+        gort__chanstat st;
+        gort__chan_stat(ch, &st);
+        if (st.nsendq + st.nrecvq == n)
+            return;
+        gort_gosched();
+    }
+}
+
+/* semawait yields until n goroutines are blocked on the semaphore at
+ * addr. */
+static void semawait(uint32_t *addr, int n)
+{
+    while (gort__sema_nwaiters((_Atomic uint32_t *)addr) != n)
         gort_gosched();
 }
 
@@ -93,7 +107,7 @@ void main_main(void)
     } else if (!strcmp(s, "send_closed_blocked")) {
         c = gort_chan_make(sizeof(int), 0);
         gort_go(send_one, NULL);
-        letrun();
+        chanwait(c, 1);
         gort_chan_close(c);
         /* Wait for the sender's panic: returning could exit first. */
         gort_select(NULL, 0, true);
@@ -117,7 +131,7 @@ void main_main(void)
     } else if (!strcmp(s, "free_in_use")) {
         c = gort_chan_make(sizeof(int), 0);
         gort_go(recv_one, NULL);
-        letrun();
+        chanwait(c, 1);
         gort_chan_free(c);
     } else if (!strcmp(s, "make_huge")) {
         gort_chan_make(1 << 20, (size_t)1 << 60);
@@ -140,7 +154,7 @@ void main_main(void)
     } else if (!strcmp(s, "select_send_closed_blocked")) {
         c = gort_chan_make(sizeof(int), 0);
         gort_go(select_send, NULL);
-        letrun();
+        chanwait(c, 1);
         gort_chan_close(c);
         /* Wait for the sender's panic: returning could exit first. */
         gort_select(NULL, 0, true);
@@ -172,7 +186,7 @@ void main_main(void)
         gort_waitgroup_add(&wg, 1);
         c = gort_chan_make(0, 0);
         gort_go(wg_wait, &wg);
-        letrun();
+        semawait(&wg.sema_, 1);
         gort_waitgroup_done(&wg);
         gort_waitgroup_add(&wg, 1);
         gort_chan_recv(c, NULL);    /* let the waiter run */
@@ -196,7 +210,7 @@ void main_main(void)
         gort_mutex_lock(&mu);
         gort_go(lock_mu, started);
         gort_chan_recv(started, NULL);
-        letrun();
+        semawait(&mu.sema_, 1);
         gort_panic("dump");
     } else {
         fprintf(stderr, "chan_child: unknown scenario '%s'\n", s);

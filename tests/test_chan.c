@@ -558,6 +558,64 @@ static void test_stress(void **state)
 }
 
 /* ------------------------------------------------------------------------
+ * No lost wake-ups: tokens go round a ring of goroutines, each hop a
+ * channel operation that parks and readies; one lost wake-up stops the
+ * ring for good (and the test's timeout reports it).
+ * ---------------------------------------------------------------------- */
+
+enum { RING = 64, TOKENS = 8, LAPS = 2000 };
+static gort_chan *ring[RING];
+static gort_chan *ring_done, *ring_exit;
+
+static void ring_node(void *arg)
+{
+    int i = (int)(intptr_t)arg;
+    gort_chan *in = ring[i], *out = ring[(i + 1) % RING];
+    int64_t t;
+    while (gort_chan_recv(in, &t)) {
+        if (i == RING - 1)
+            t++;        /* one more lap */
+        if (t >= LAPS && i == RING - 1) {
+            gort_chan_send(ring_done, &t);
+            continue;
+        }
+        gort_chan_send(out, &t);
+    }
+    gort_chan_send(ring_exit, NULL);
+}
+
+static void test_ring(void **state)
+{
+    (void)state;
+    ring_done = gort_chan_make(sizeof(int64_t), TOKENS);
+    ring_exit = gort_chan_make(0, RING);
+    for (int i = 0; i < RING; i++)
+        ring[i] = gort_chan_make(sizeof(int64_t), i % 3 == 0 ? 1 : 0);
+    for (int i = 0; i < RING; i++)
+        gort_go(ring_node, (void *)(intptr_t)i);
+    for (int k = 0; k < TOKENS; k++) {
+        int64_t t = 0;
+        gort_chan_send(ring[0], &t);
+    }
+    for (int k = 0; k < TOKENS; k++) {
+        int64_t t = -1;
+        gort_chan_recv(ring_done, &t);
+        assert_int_equal(t, LAPS);
+    }
+    /* Every token is out: closing the ring ends the nodes. */
+    for (int i = 0; i < RING; i++)
+        gort_chan_close(ring[i]);
+    for (int i = 0; i < RING; i++)
+        gort_chan_recv(ring_exit, NULL);
+    for (int i = 0; i < RING; i++) {
+        assert_invariants(ring[i]);
+        gort_chan_free(ring[i]);
+    }
+    gort_chan_free(ring_done);
+    gort_chan_free(ring_exit);
+}
+
+/* ------------------------------------------------------------------------
  * Threads the runtime did not start.
  * ---------------------------------------------------------------------- */
 
@@ -700,6 +758,7 @@ void main_main(void)
         cmocka_unit_test(test_fifo_senders),
         cmocka_unit_test(test_fifo_receivers),
         cmocka_unit_test(test_stress),
+        cmocka_unit_test(test_ring),
         cmocka_unit_test(test_foreign_thread),
         cmocka_unit_test(test_foreign_threads_mixed),
     };

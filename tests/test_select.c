@@ -490,7 +490,7 @@ static void test_foreign_thread(void **state)
  * in order; the invariants hold throughout.
  * ---------------------------------------------------------------------- */
 
-enum { P = 10, C = 8, K = 6, PER = 4000 };
+enum { P = 16, C = 8, K = 6, PER = 10000 };
 
 typedef struct msg {
     int32_t producer;
