@@ -94,7 +94,8 @@ bool gort__notetsleep(note *n, int64_t ns)
     }
     if (atomic_load(&n->key) != 0)
         return true;
-    int64_t deadline = gort__nanotime() + ns;
+    int64_t now0 = gort__nanotime();
+    int64_t deadline = ns > INT64_MAX - now0 ? INT64_MAX : now0 + ns;  /* no overflow */
     for (;;) {
         gort__futexsleep(&n->key, 0, ns);
         if (atomic_load(&n->key) != 0)

@@ -827,7 +827,8 @@ top:
     }
 
     /* Run this P's due timers: they may make goroutines runnable. */
-    gort__checkTimers(pp, 0);
+    if (atomic_load_explicit(&pp->timer0When, memory_order_relaxed) != 0)
+        gort__checkTimers(pp, 0);
 
     /* Fairness: check the global queue once in a while. */
     if (atomic_load(&pp->schedtick) % 61 == 0 && gort__sched.runqsize > 0) {
@@ -933,8 +934,10 @@ top:
         gort__lock(&gort__sched.lock);
         p *pp2 = atomic_load(&gort__sched.gcwaiting) ? NULL : pidleget();
         gort__unlock(&gort__sched.lock);
-        if (pp2)
+        if (pp2) {
             acquirep(pp2);
+            wakesysmon();   /* something runs again: sysmon watches */
+        }
         int32_t n = atomic_load(&gort__gomaxprocs);
         for (int32_t i = 0; i < n; i++)
             gort__checkTimers(allp_at(i), 0);
@@ -1058,7 +1061,7 @@ static void park_m(g *gp)
 {
     g0enter(gp);
     m *mp = gp->m;
-    gort__casgstatus(gp, Grunning, Gwaiting);
+    setgstatus_own(gp, Grunning, Gwaiting);
     dropg();
     if (mp->waitunlockf) {
         bool (*fn)(g *, void *) = mp->waitunlockf;
@@ -1097,7 +1100,10 @@ void gort__gopark(bool (*unlockf)(g *, void *), void *lock, waitReason reason)
     mp->waitunlockf = unlockf;
     mp->waitlock = lock;
     gp->waitreason = reason;
-    gp->waitsince = gort__nanotime();
+    /* Approximate, as Go's: sysmon keeps coarsenow current while anything
+     * runs, and reading the clock here would cost more than the rest of
+     * a channel hand-off. */
+    gp->waitsince = atomic_load_explicit(&gort__sched.coarsenow, memory_order_relaxed);
     mcall(park_m);
 }
 
@@ -1172,7 +1178,17 @@ sudog *gort__acquireSudog(void)
     g *gp = gort__getgf();
     p *pp = gp->m->p;
     if (pp == NULL || gp->isforeign) {
-        sudog *s = calloc(1, sizeof *s);
+        /* No P: take from the global list that releaseSudog feeds. */
+        gort__lock(&gort__sched.sudoglock);
+        sudog *s = gort__sched.sudogcache;
+        if (s)
+            gort__sched.sudogcache = s->next;
+        gort__unlock(&gort__sched.sudoglock);
+        if (s) {
+            s->next = NULL;
+            return s;
+        }
+        s = calloc(1, sizeof *s);
         if (s == NULL)
             gort__throw("acquireSudog: out of memory");
         return s;
@@ -1204,7 +1220,12 @@ void gort__releaseSudog(sudog *s)
     if (s->elem != NULL || s->isSelect || s->next != NULL || s->prev != NULL ||
         s->waitlink != NULL || s->c != NULL)
         gort__throw("releaseSudog: sudog still in use");
-    memset(s, 0, sizeof *s);
+    /* The check above leaves only these to clear. */
+    s->g = NULL;
+    s->acquiretime = s->releasetime = 0;
+    s->ticket = 0;
+    s->success = false;
+    s->parent = s->waittail = NULL;
     g *gp = getg();
     p *pp = gp && gp->m ? gp->m->p : NULL;
     if (pp == NULL || gp->isforeign) {
@@ -1732,6 +1753,7 @@ static void sysmon(void)
             delay = 10 * 1000;
         gort__usleep(delay);
         int64_t now = gort__nanotime();
+        atomic_store_explicit(&gort__sched.coarsenow, now, memory_order_relaxed);
         if (gort__debug_schedtrace <= 0 &&
             (atomic_load(&gort__sched.gcwaiting) ||
              atomic_load(&gort__sched.npidle) == atomic_load(&gort__gomaxprocs))) {
@@ -1892,6 +1914,7 @@ void gort__rt0_g0(uintptr_t sp)
 void gort__schedinit(void)
 {
     gort__sched.maxmcount = 10000;
+    atomic_store(&gort__sched.coarsenow, gort__nanotime());
     gort__stackinit();
     fastrandseed = (uint64_t)gort__nanotime() * 0x9e3779b97f4a7c15ULL ^ (uintptr_t)&fastrandseed;
     mcommoninit(&gort__m0, mReserveID());

@@ -329,6 +329,7 @@ typedef struct schedt {
     _Atomic uint32_t pollWakeSig;
     note pollnote;
 
+    _Atomic int64_t coarsenow;  /* nanotime as of sysmon's last tick */
     _Atomic int32_t ngsys;      /* runtime helper goroutines */
     _Atomic int32_t nglive;     /* live goroutines (not dead) incl. system */
     int64_t totaltime;

@@ -203,9 +203,11 @@ static void runOneTimer(p *pp, int64_t now)
     if (t->period > 0) {
         /* Leave it in the heap for its next tick, dropping those missed. */
         int64_t delta = t->when - now;
-        t->when += t->period * (1 + -delta / t->period);
-        if (t->when < 0)
-            t->when = MAXWHEN;
+        int64_t n = 1 + -delta / t->period;
+        if (n > (MAXWHEN - t->when) / t->period)
+            t->when = MAXWHEN;      /* would overflow: never again */
+        else
+            t->when += t->period * n;
         siftdown(pp, 0);
         updateTimer0When(pp);
     } else {

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -240,6 +241,61 @@ static void test_syscall_handoff(void **state)
     assert_true(progress > 0);
 }
 
+/* --- the scavenger gives idle stacks back -------------------------------
+ * 20,000 goroutines park (each touching its stack), then all exit: their
+ * stacks go to the caches.  The scavenger (started by gcenable) must give
+ * most of that memory back within a few of its one-second passes; we poll
+ * resident memory for up to 30 s, which bounds the test, not the speed. */
+
+#ifndef _WIN32
+static long rsskib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size = 0, res = 0;
+    if (f) {
+        if (fscanf(f, "%ld %ld", &size, &res) != 2)
+            res = 0;
+        fclose(f);
+    }
+    return res * 4;
+}
+
+static void deepparker(void *arg)
+{
+    (void)arg;
+    volatile char buf[16 * 1024];   /* touch four pages of stack */
+    for (size_t i = 0; i < sizeof buf; i += 1024)
+        buf[i] = 1;
+    parkme();
+    buf[0] = 2;
+}
+#endif
+
+static void test_scavenger(void **state)
+{
+    (void)state;
+#ifdef _WIN32
+    skip();
+#else
+    enum { N = 20000 };
+    for (int i = 0; i < N; i++)
+        gort_go(deepparker, NULL);
+    while (nparked < N)
+        gort_sleep(GORT_MILLISECOND);
+    long high = rsskib();
+    wakeall();
+    waitgoroutines(1);
+    long now = high;
+    for (int i = 0; i < 300 && now > high - N * 8; i++) {
+        gort_sleep(100 * GORT_MILLISECOND);
+        now = rsskib();
+    }
+    /* At least half of the ~16 KiB per stack came back. */
+    if (now > high - N * 8)
+        fail_msg("resident memory %ld KiB after the goroutines exited, %ld at the peak", now, high);
+#endif
+}
+
 void main_main(void)
 {
     gort_lockosthread();    /* cmocka keeps its state in thread-local storage */
@@ -249,6 +305,7 @@ void main_main(void)
         cmocka_unit_test(test_gomaxprocs_under_load),
         cmocka_unit_test(test_parallel),
         cmocka_unit_test(test_syscall_handoff),
+        cmocka_unit_test(test_scavenger),
     };
     gort_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
