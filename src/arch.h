@@ -20,6 +20,10 @@ NORETURN void gort__gogo(gobuf *buf);
  * fn must not return; the context resumes when someone gogo's save. */
 void gort__mcall(gobuf *save, gobuf *g0, void (*fn)(void *), void *arg);
 
+/* gort__swapgo saves the current context in save and resumes to: the
+ * runtime's lowest switch (no scheduler in between). */
+void gort__swapgo(gobuf *save, gobuf *to);
+
 /* gort__goentry is where a new goroutine's first gogo returns to: it calls
  * gort__goexit0_start with the G that the frame carries (asm_amd64.S). */
 void gort__goentry(void);

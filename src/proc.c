@@ -195,6 +195,21 @@ static inline void setgstatus_own(g *gp, uint32_t oldval, uint32_t newval)
 
 /* mcall switches from the current goroutine to its M's g0 stack and calls
  * fn(gp) there.  It returns when gp is resumed, possibly on another M. */
+static void postswitch(void);
+
+/* restoreerrno gives the resumed goroutine its errno on the thread it now
+ * runs on.  NOINLINE: the caller may hold an errno address from before
+ * the switch. */
+static NOINLINE void restoreerrno(void)
+{
+    errno = getg()->errno_;
+}
+
+static NOINLINE void saveerrno(g *gp)
+{
+    gp->errno_ = errno;
+}
+
 static void mcall_(void (*fn)(g *), bool dying)
 {
     g *gp = getg();
@@ -202,9 +217,12 @@ static void mcall_(void (*fn)(g *), bool dying)
     asan_start_switch(dying ? NULL : &gp->asanfake, (void *)g0->stack.lo,
                       g0->stack.hi - g0->stack.lo);
     gort__mcall(&gp->sched, &g0->sched, (void (*)(void *))fn, gp);
-    /* Back on gp's stack, perhaps on another thread: re-read nothing
-     * cached from before the switch. */
+    /* Back on gp's stack, perhaps on another thread (by gogo from a
+     * scheduler, or by a direct switch): re-read nothing cached from
+     * before the switch. */
     asan_finish_switch(getg()->asanfake);
+    restoreerrno();
+    postswitch();
 }
 
 static void mcall(void (*fn)(g *))
@@ -339,7 +357,13 @@ static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t)
  * only by the owner. */
 static g *runqget(p *pp, bool *inheritTime)
 {
-    g *next = atomic_load(&pp->runnext);
+    bool fair = atomic_load_explicit(&pp->preemptnext, memory_order_relaxed);
+    if (unlikely(fair)) {
+        atomic_store_explicit(&pp->preemptnext, false, memory_order_relaxed);
+        if (atomic_load(&pp->runqtail) == atomic_load(&pp->runqhead))
+            fair = false;   /* nothing queued: runnext it is */
+    }
+    g *next = fair ? NULL : atomic_load(&pp->runnext);
     if (next != NULL && atomic_compare_exchange_strong(&pp->runnext, &next, NULL)) {
         *inheritTime = true;
         return next;
@@ -1076,6 +1100,102 @@ static void park_m(g *gp)
     schedule();
 }
 
+/* ------------------------------------------------------------------------
+ * Direct switches.
+ *
+ * When a goroutine yields or parks and the next goroutine to run is
+ * already at hand in its P's runnext or local queue - the usual case for a
+ * channel hand-off or a Gosched ping - going through g0 and the whole of
+ * schedule() decides nothing: switchto goes from one goroutine straight
+ * to the next with swapgo.  What the scheduler would have done to the
+ * goroutine that left (requeue it, or mark it waiting and call gopark's
+ * unlockf) must wait until its context is saved, so the switch leaves it
+ * in the M (swapprev) and the resumed goroutine does it first thing
+ * (postswitch), at each of its three resume points: after swapgo, after
+ * mcall, and at the start of a new goroutine.  The long way is taken
+ * whenever there is anything else to decide: the world is stopping, the
+ * global queue has work, a locked M or G is involved, and every 64th
+ * switch, so that due timers run.
+ * ---------------------------------------------------------------------- */
+
+enum { SWAP_REQUEUE = 1, SWAP_PARK = 2 };
+
+/* postswitch finishes, for the M's previous goroutine, a direct switch
+ * that resumed the current one. */
+static void postswitch(void)
+{
+    m *mp = getg()->m;
+    g *prev = mp->swapprev;
+    if (prev == NULL)
+        return;
+    mp->swapprev = NULL;
+    if (mp->swapkind == SWAP_REQUEUE) {
+        setgstatus_own(prev, Grunning, Grunnable);
+        runqput(mp->p, prev, false);
+        return;
+    }
+    setgstatus_own(prev, Grunning, Gwaiting);
+    bool (*fn)(g *, void *) = mp->swapunlockf;
+    if (fn && !fn(prev, mp->swaplock)) {
+        /* Not parked after all: it runs again soon. */
+        gort__casgstatus(prev, Gwaiting, Grunnable);
+        runqput(mp->p, prev, false);
+    }
+}
+
+/* trydirect switches from gp straight to the next goroutine of gp's P if
+ * there is one and nothing else needs deciding, and returns true once gp
+ * has been resumed; false: take the long way through the scheduler. */
+static bool trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
+{
+    m *mp = gp->m;
+    p *pp = mp->p;
+    if (pp == NULL || mp->lockedg != NULL || (++mp->swapcount & 63) == 0 ||
+        atomic_load_explicit(&gort__sched.gcwaiting, memory_order_relaxed) ||
+        gort__sched.runqsize != 0)
+        return false;
+    bool inheritTime;
+    g *next = runqget(pp, &inheritTime);
+    if (next == NULL)
+        return false;
+    if (next->lockedm != NULL) {
+        /* Let the scheduler hand it to its M, at once: back in runnext,
+         * where findrunnable looks first (at the tail it could be passed
+         * over for ever). */
+        runqput(pp, next, true);
+        return false;
+    }
+    if (unlikely(gp->stack.softguard))
+        gort__stackcheck(gp);
+    if (!inheritTime)
+        atomic_store_explicit(&pp->schedtick,
+                              atomic_load_explicit(&pp->schedtick, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+    mp->swapprev = gp;
+    mp->swapkind = kind;
+    mp->swapunlockf = unlockf;
+    mp->swaplock = lock;
+    mp->curg = next;
+    next->m = mp;
+    gp->m = NULL;
+    setgstatus_own(next, Grunnable, Grunning);
+    next->waitsince = 0;
+    next->preempt = false;
+    if (next->stack.lo == 0) {
+        next->stack = gort__stackalloc(pp);
+        gort__gostartcall(next);
+    }
+    saveerrno(gp);
+    gort__setg(next);
+    asan_start_switch(&gp->asanfake, (void *)next->stack.lo, next->stack.hi - next->stack.lo);
+    gort__swapgo(&gp->sched, &next->sched);
+    /* Resumed, perhaps on another thread. */
+    asan_finish_switch(getg()->asanfake);
+    restoreerrno();
+    postswitch();
+    return true;
+}
+
 /* gort__gopark puts the current goroutine into a waiting state and calls
  * unlockf(gp, lock) on g0.  If unlockf returns false, the goroutine is
  * resumed at once.  unlockf must not touch gp's stack: another M may
@@ -1097,13 +1217,15 @@ void gort__gopark(bool (*unlockf)(g *, void *), void *lock, waitReason reason)
         gort__noteclear(&mp->park);
         return;
     }
-    mp->waitunlockf = unlockf;
-    mp->waitlock = lock;
     gp->waitreason = reason;
     /* Approximate, as Go's: sysmon keeps coarsenow current while anything
      * runs, and reading the clock here would cost more than the rest of
      * a channel hand-off. */
     gp->waitsince = atomic_load_explicit(&gort__sched.coarsenow, memory_order_relaxed);
+    if (trydirect(gp, SWAP_PARK, unlockf, lock))
+        return;
+    mp->waitunlockf = unlockf;
+    mp->waitlock = lock;
     mcall(park_m);
 }
 
@@ -1432,6 +1554,8 @@ static NORETURN void goexit1(void)
 NORETURN void gort__goexit_start(g *gp)
 {
     asan_finish_switch(NULL);
+    restoreerrno();
+    postswitch();
     gp->fn(gp->arg);
     goexit1();
 }
@@ -1706,6 +1830,7 @@ static uint32_t retake(int64_t now)
                 m *mp = pp->m;
                 if (mp && mp->curg)
                     mp->curg->preempt = true;
+                atomic_store(&pp->preemptnext, true);
                 if (!runqempty(pp))
                     wakep();
                 sysretake = true;
@@ -2033,6 +2158,9 @@ int64_t gort_goid(void)
 
 void gort_gosched(void)
 {
+    g *gp = getg();
+    if (gp && !gp->isforeign && trydirect(gp, SWAP_REQUEUE, NULL, NULL))
+        return;
     mcall(gosched_m);
 }
 

@@ -223,6 +223,14 @@ struct m {
     uint32_t fastrand[2];
     void (*mstartfn)(void);     /* run first on a new M (sysmon) */
     g *lockedg;                 /* the G locked to this M */
+    /* Left by a direct switch (proc.c, switchto) for the goroutine it
+     * resumes: what to do with the one that switched away, now that its
+     * context is saved. */
+    g *swapprev;
+    int swapkind;               /* SWAP_REQUEUE or SWAP_PARK */
+    bool (*swapunlockf)(g *gp, void *lock);
+    void *swaplock;
+    uint32_t swapcount;         /* direct switches, to send every 64th the long way */
     bool (*waitunlockf)(g *gp, void *lock);
     void *waitlock;
     uint32_t syscalltick;
@@ -259,6 +267,10 @@ struct p {
     _Atomic uint32_t runqtail;
     g *_Atomic runq[RUNQSIZE];
     g *_Atomic runnext;
+    /* Set by sysmon when runnext hand-offs have kept this P on the same
+     * time slice for 10ms: the next runqget takes the queue's head, so
+     * that the queue cannot starve (gort cannot preempt C code). */
+    _Atomic bool preemptnext;
 
     /* Dead Gs for reuse. */
     g *gfree;

@@ -169,6 +169,47 @@ FUNC(gort__gogo)
 ENDFUNC(gort__gogo)
 
 /*
+ * void gort__swapgo(gobuf *save, gobuf *to): save the current context in
+ * save and resume the one saved in to - mcall's first half and gogo in
+ * one, the runtime's lowest switch.  proc.c uses it to go from one
+ * goroutine straight to the next when the scheduler has nothing else to
+ * decide (gosched, gopark with a successor at hand).
+ */
+FUNC(gort__swapgo)
+	pushq	%rbp				/* callee-saved registers, as mcall */
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+#ifdef _WIN32
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%gs:0x08			/* TIB StackBase */
+	pushq	%gs:0x10			/* TIB StackLimit */
+	pushq	%gs:0x1478			/* TIB DeallocationStack */
+	subq	$168, %rsp			/* xmm6-15 and the control words */
+	movups	%xmm6, 8(%rsp)
+	movups	%xmm7, 24(%rsp)
+	movups	%xmm8, 40(%rsp)
+	movups	%xmm9, 56(%rsp)
+	movups	%xmm10, 72(%rsp)
+	movups	%xmm11, 88(%rsp)
+	movups	%xmm12, 104(%rsp)
+	movups	%xmm13, 120(%rsp)
+	movups	%xmm14, 136(%rsp)
+	movups	%xmm15, 152(%rsp)
+#else
+	subq	$8, %rsp			/* room for the control words */
+#endif
+	stmxcsr	(%rsp)				/* SSE control/status */
+	fnstcw	4(%rsp)				/* x87 control word */
+	movq	%rsp, GOBUF_SP(ARG0)		/* save->sp: the context is saved */
+	movq	ARG1, ARG0			/* and continue as gogo(to) */
+	jmp	gort__gogo
+ENDFUNC(gort__swapgo)
+
+/*
  * gort__goentry: a new goroutine's first gogo returns here with its G in
  * r12 (put there by gostartcall).  Unwinders stop here: nothing called it.
  */
