@@ -54,5 +54,7 @@ void gort__gcenable(void)
 {
     scavenger.last = gort__nanotime();
     g *gp = gort__newproc1(bgscavenge, NULL, getg(), __builtin_return_address(0), true);
-    gort__readynew(gp);
+    /* Queued without waking another thread: it only parks when it first
+     * runs, and a short program should not pay for a thread for it. */
+    gort__runqputnowake(gp);
 }

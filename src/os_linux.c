@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,7 +75,14 @@ void gort__os_g0bounds(gobuf *buf, uintptr_t sp)
     void *addr;
     size_t size;
     uintptr_t lo = sp - 64 * 1024;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    struct rlimit rl;
+    if (getpid() == (pid_t)syscall(SYS_gettid)) {
+        /* The main thread: pthread_getattr_np would parse /proc/self/maps
+         * (slow, at every start); the stack limit says as much. */
+        if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            rl.rlim_cur > 128 * 1024 && rl.rlim_cur < sp)
+            lo = sp - (uintptr_t)rl.rlim_cur + 64 * 1024;
+    } else if (pthread_getattr_np(pthread_self(), &attr) == 0) {
         if (pthread_attr_getstack(&attr, &addr, &size) == 0 && (uintptr_t)addr < sp)
             lo = (uintptr_t)addr + 4096;
         pthread_attr_destroy(&attr);
@@ -187,12 +196,18 @@ void gort__sysUnused(void *v, uintptr_t n)
 
 int64_t gort__sysMapBudget(void)
 {
-    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
-    long long n = 65530;
-    if (f) {
-        if (fscanf(f, "%lld", &n) != 1)
-            n = 65530;
-        fclose(f);
+    long long n = 65530;        /* Linux's default */
+    int fd = open("/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char buf[32];
+        ssize_t r = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (r > 0) {
+            buf[r] = 0;
+            long long v = strtoll(buf, NULL, 10);
+            if (v > 0)
+                n = v;
+        }
     }
     return n;
 }

@@ -1483,6 +1483,13 @@ g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool syste
     return newg;
 }
 
+/* gort__runqputnowake queues newg at the tail of the current P's queue
+ * and wakes nobody: for runtime goroutines that are in no hurry. */
+void gort__runqputnowake(g *newg)
+{
+    runqput(getg()->m->p, newg, false);
+}
+
 /* gort__readynew queues a new G made by newproc1 on the current P. */
 void gort__readynew(g *newg)
 {

@@ -391,6 +391,7 @@ void gort__wakep(void);
 void gort__gcenable(void);
 void gort__wakeScavenger(int64_t now);
 void gort__readynew(g *newg);
+void gort__runqputnowake(g *newg);
 void gort__checkdead(void);
 void gort__startTheWorld(void);
 void gort__stopTheWorld(const char *reason);

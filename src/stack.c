@@ -111,13 +111,8 @@ static void newslab(void)
         gort__throw("stack: out of memory");
     s->base = base;
     s->guarded = stackpool.guardbudget >= (int64_t)SLOTS_PER_SLAB;
-    if (s->guarded) {
-        stackpool.guardbudget -= SLOTS_PER_SLAB;
-        for (uintptr_t i = 0; i < SLOTS_PER_SLAB; i++) {
-            if (!gort__sysGuard((void *)(base + i * STACK_SIZE), STACK_GUARD_SIZE))
-                gort__throw("stack: cannot make a guard page");
-        }
-    }
+    if (s->guarded)
+        stackpool.guardbudget -= SLOTS_PER_SLAB;   /* guards are made per slot, when carved */
     s->next = stackpool.slabs;
     stackpool.slabs = s;
     stackpool.carve = base;
@@ -145,6 +140,11 @@ static uintptr_t stackpool_get(void)
         newslab();
     base = stackpool.carve;
     stackpool.carve += STACK_SIZE;
+    /* The guard page is made when the slot is first handed out, not with
+     * the slab: a program with a few goroutines makes a few mprotect
+     * calls, not 256 at start-up. */
+    if (stackpool.slabs->guarded && !gort__sysGuard((void *)base, STACK_GUARD_SIZE))
+        gort__throw("stack: cannot make a guard page");
     /* Tell Valgrind this is a stack, so that switching to it is not taken
      * for a wild stack-pointer change. */
     vg_stack_register((void *)(base + STACK_GUARD_SIZE), (void *)(base + STACK_SIZE));

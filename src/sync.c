@@ -69,6 +69,7 @@ enum {
  * goroutine dumps show (RWMutex's writers show their own). */
 static void mutex_lockslow(gort_mutex *m, waitReason reason)
 {
+    gort__getgf();      /* a thread the runtime did not start: known from here */
     _Atomic int32_t *state = AI32(&m->state_);
     int64_t waitStartTime = 0;
     bool starving = false;
@@ -135,7 +136,8 @@ static void mutex_lockslow(gort_mutex *m, waitReason reason)
 /* gort_mutex_lock locks m, parking while another goroutine holds it. */
 void gort_mutex_lock(gort_mutex *m)
 {
-    gort__getgf();
+    /* The fast path is one CAS, as Go's; the slow path (which may park)
+     * makes a thread the runtime did not start known to it. */
     int32_t unlocked = 0;
     if (atomic_compare_exchange_strong(AI32(&m->state_), &unlocked, mutexLocked))
         return;
@@ -145,7 +147,6 @@ void gort_mutex_lock(gort_mutex *m)
 /* gort_mutex_trylock locks m if that needs no wait, and says so. */
 bool gort_mutex_trylock(gort_mutex *m)
 {
-    gort__getgf();
     _Atomic int32_t *state = AI32(&m->state_);
     int32_t old = atomic_load(state);
     if ((old & (mutexLocked | mutexStarving)) != 0)
@@ -159,6 +160,7 @@ bool gort_mutex_trylock(gort_mutex *m)
  * locked bit was cleared, with waiters or flags set. */
 static void mutex_unlockslow(gort_mutex *m, int32_t new)
 {
+    gort__getgf();
     _Atomic int32_t *state = AI32(&m->state_);
     if (((new + mutexLocked) & mutexLocked) == 0)
         gort__fatal("sync: unlock of unlocked mutex");
@@ -187,7 +189,6 @@ static void mutex_unlockslow(gort_mutex *m, int32_t new)
  * a mutex is not tied to one, as in Go). */
 void gort_mutex_unlock(gort_mutex *m)
 {
-    gort__getgf();
     int32_t new = atomic_fetch_sub(AI32(&m->state_), mutexLocked) - mutexLocked;
     if (new != 0)
         mutex_unlockslow(m, new);

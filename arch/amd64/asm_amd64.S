@@ -165,7 +165,10 @@ FUNC(gort__gogo)
 	popq	%r12
 	popq	%rbx
 	popq	%rbp
-	ret					/* to where mcall was called, or goentry */
+	popq	%rcx				/* the resume address: where mcall or */
+	jmp	*%rcx				/* swapgo was called, or goentry.  A ret
+						   would miss the return-stack predictor
+						   on every switch: it returns elsewhere */
 ENDFUNC(gort__gogo)
 
 /*
