@@ -1146,7 +1146,8 @@ static void postswitch(void)
 /* trydirect switches from gp straight to the next goroutine of gp's P if
  * there is one and nothing else needs deciding, and returns true once gp
  * has been resumed; false: take the long way through the scheduler. */
-static bool trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
+static inline __attribute__((always_inline)) bool
+trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
 {
     m *mp = gp->m;
     p *pp = mp->p;
@@ -1252,7 +1253,9 @@ static void ready(g *gp, bool next)
         gort__notewakeup(&gp->m->park);
         return;
     }
-    gort__casgstatus(gp, Gwaiting, Grunnable);
+    /* Whoever readies gp took it off a wait queue under that queue's
+     * lock (or won the select CAS): it alone may change gp's status. */
+    setgstatus_own(gp, Gwaiting, Grunnable);
     g *me = getg();
     p *pp = me && me->m ? me->m->p : NULL;
     if (pp) {
@@ -1298,6 +1301,13 @@ static void gosched_m(g *gp)
 sudog *gort__acquireSudog(void)
 {
     g *gp = gort__getgf();
+    sudog *c = gp->cachedsudog;
+    if (likely(c != NULL)) {
+        /* The common case: a goroutine that blocks again, one sudog at a
+         * time, reuses its own (hot in its cache, no list to touch). */
+        gp->cachedsudog = NULL;
+        return c;
+    }
     p *pp = gp->m->p;
     if (pp == NULL || gp->isforeign) {
         /* No P: take from the global list that releaseSudog feeds. */
@@ -1349,6 +1359,10 @@ void gort__releaseSudog(sudog *s)
     s->success = false;
     s->parent = s->waittail = NULL;
     g *gp = getg();
+    if (gp && gp->cachedsudog == NULL) {
+        gp->cachedsudog = s;
+        return;
+    }
     p *pp = gp && gp->m ? gp->m->p : NULL;
     if (pp == NULL || gp->isforeign) {
         gort__lock(&gort__sched.sudoglock);

@@ -168,6 +168,7 @@ struct g {
     unsigned vgstackid;         /* Valgrind's stack id */
     int64_t syscallwhen;
     timer *timer;               /* for gort_sleep, made on first use */
+    sudog *cachedsudog;         /* one free sudog kept for its next wait */
     sudog *waiting;             /* sudogs of the select/channel op it waits in */
     _Atomic uint32_t selectDone; /* a select case won: CAS 0 -> 1 (select.c) */
 };
