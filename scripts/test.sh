@@ -3,7 +3,7 @@
 # and run every test on both systems: linux/amd64 natively and
 # windows/amd64 cross-built with mingw-w64 and run under wine.
 #
-#   scripts/test.sh            Linux and Windows
+#   scripts/test.sh            all four legs below (what CI runs)
 #   scripts/test.sh linux      Linux only
 #   scripts/test.sh windows    Windows only
 #   scripts/test.sh asan       Linux with AddressSanitizer and UBSan
@@ -12,7 +12,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 legs=("$@")
-[ ${#legs[@]} -gt 0 ] || legs=(linux windows)
+[ ${#legs[@]} -gt 0 ] || legs=(linux windows asan valgrind)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # --- dependencies ---------------------------------------------------------
@@ -81,7 +81,7 @@ for leg in "${legs[@]}"; do
       # and fake stacks leave on this machine: park fewer under it.
       ( export ASAN_OPTIONS=detect_leaks=0 GORT_TEST_PARKED=50000
         dir=build/asan
-        CC=clang cmake -S . -B $dir -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        cmake -S . -B $dir -DCMAKE_BUILD_TYPE=RelWithDebInfo \
           -DGORT_SANITIZE=address,undefined >/dev/null
         cmake --build $dir -j"$jobs"
         ctest --test-dir $dir --output-on-failure -j"$jobs" )
