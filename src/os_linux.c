@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <execinfo.h>
 #include <linux/futex.h>
@@ -17,6 +18,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -267,10 +269,80 @@ int gort__os_backtrace(void **pcs, int n)
     return backtrace(pcs, n);
 }
 
+/* The executable's own symbol table (.symtab), read on first use, so that
+ * reports name static and hidden functions too - the runtime's and the
+ * program's - without -rdynamic.  Only fatal paths get here. */
+static struct {
+    bool tried;
+    const Elf64_Sym *syms;
+    size_t nsyms;
+    const char *strs;
+    uintptr_t bias;     /* load address minus link address */
+    uintptr_t base;     /* dli_fbase of the executable */
+} exe;
+
+static void loadexesyms(void)
+{
+    exe.tried = true;
+    Dl_info self;
+    if (!dladdr((void *)loadexesyms, &self) || self.dli_fbase == NULL)
+        return;
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    struct stat st;
+    void *map = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && st.st_size > (off_t)sizeof(Elf64_Ehdr))
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return;
+    const char *file = map;
+    const Elf64_Ehdr *eh = map;
+    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh->e_shoff == 0 || eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > (uint64_t)st.st_size)
+        return;
+    /* The link address of the first loadable segment, for the bias. */
+    uintptr_t lowest = UINTPTR_MAX;
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(file + eh->e_phoff);
+    for (int i = 0; i < eh->e_phnum; i++)
+        if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr < lowest)
+            lowest = ph[i].p_vaddr & ~(uintptr_t)(ph[i].p_align ? ph[i].p_align - 1 : 0);
+    if (lowest == UINTPTR_MAX)
+        return;
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(file + eh->e_shoff);
+    for (int i = 0; i < eh->e_shnum; i++) {
+        if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
+            continue;
+        exe.syms = (const Elf64_Sym *)(file + sh[i].sh_offset);
+        exe.nsyms = sh[i].sh_size / sizeof(Elf64_Sym);
+        exe.strs = file + sh[sh[i].sh_link].sh_offset;
+        exe.base = (uintptr_t)self.dli_fbase;
+        exe.bias = (uintptr_t)self.dli_fbase - lowest;
+        break;
+    }
+}
+
 void *gort__os_funcname(void *pc, char *buf, size_t n)
 {
     Dl_info info;
-    if (dladdr(pc, &info) && info.dli_sname) {
+    bool found = dladdr(pc, &info) != 0;
+    if (found && (uintptr_t)info.dli_fbase != 0) {
+        if (!exe.tried)
+            loadexesyms();
+        if (exe.syms && (uintptr_t)info.dli_fbase == exe.base) {
+            uintptr_t addr = (uintptr_t)pc - exe.bias;
+            for (size_t i = 0; i < exe.nsyms; i++) {
+                const Elf64_Sym *sym = &exe.syms[i];
+                if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_value <= addr &&
+                    addr < sym->st_value + (sym->st_size ? sym->st_size : 1)) {
+                    snprintf(buf, n, "%s", exe.strs + sym->st_name);
+                    return (void *)(sym->st_value + exe.bias);
+                }
+            }
+        }
+    }
+    if (found && info.dli_sname) {
         snprintf(buf, n, "%s", info.dli_sname);
         return info.dli_saddr;
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "os.h"
+#include "sanitizer.h"
 
 _Atomic uint32_t gort__panicking;
 static mutex paniclk;
@@ -134,6 +135,34 @@ static void printstartfn(g *gp)
     gort__printf("%s(%p)\n\t%p\n", name, gp->ismain ? NULL : gp->arg, fn);
 }
 
+#if defined(__ELF__) && !defined(_WIN32) && !defined(GORT_ASAN)
+#define HAVE_TRACEBACKON 1
+void gort__tracebackon(uintptr_t sp, void (*fn)(void *), void *arg);
+
+static void tracebackhere(void *arg)
+{
+    (void)arg;
+    /* Skip backtrace's caller (us) and gort__tracebackon. */
+    gort__traceback_current(2);
+}
+#endif
+
+/* printframes prints the frames of gp, which is not running: its
+ * backtrace where the platform can take one on gp's own stack, else the
+ * function it was started with. */
+static void printframes(g *gp)
+{
+#ifdef HAVE_TRACEBACKON
+    uint32_t s = readgstatus(gp);
+    if (gp->stack.lo != 0 && gp->sched.sp != 0 && (s == Gwaiting || s == Grunnable) &&
+        gp->sched.sp > gp->stack.lo + 16 * 1024 && gp->sched.sp < gp->stack.hi) {
+        gort__tracebackon(gp->sched.sp, tracebackhere, NULL);
+        return;
+    }
+#endif
+    printstartfn(gp);
+}
+
 /* gort__tracebackothers prints every goroutine of the program but me:
  * header, start function, "created by". */
 void gort__tracebackothers(g *me)
@@ -143,7 +172,7 @@ void gort__tracebackothers(g *me)
     if (cur && cur != me) {
         gort__printf("\n");
         gort__goroutineheader(cur);
-        printstartfn(cur);
+        printframes(cur);
         gort__printcreatedby(cur);
     }
     for (g *gp = atomic_load(&gort__allgs); gp; gp = gp->alllink) {
@@ -152,7 +181,7 @@ void gort__tracebackothers(g *me)
             continue;
         gort__printf("\n");
         gort__goroutineheader(gp);
-        printstartfn(gp);
+        printframes(gp);
         gort__printcreatedby(gp);
     }
 }

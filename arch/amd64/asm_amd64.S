@@ -212,6 +212,63 @@ FUNC(gort__swapgo)
 	jmp	gort__gogo
 ENDFUNC(gort__swapgo)
 
+#if defined(__ELF__) && !defined(_WIN32)
+/*
+ * void gort__tracebackon(uintptr_t sp, void (*fn)(void *), void *arg)
+ * (SysV only): call fn(arg) on the stack of a goroutine that is not
+ * running, just below the frame that mcall or swapgo saved at sp, with
+ * that goroutine's callee-saved registers loaded and unwind information
+ * saying that fn's caller is the goroutine's own code.  A backtrace taken
+ * in fn is then the goroutine's backtrace.  Goroutine reports use it; the
+ * goroutine must stay parked meanwhile (the world is frozen).
+ */
+FUNC(gort__tracebackon)
+	.cfi_startproc
+	pushq	%rbp				/* our callee-saved registers */
+	.cfi_adjust_cfa_offset 8
+	pushq	%rbx
+	.cfi_adjust_cfa_offset 8
+	pushq	%r12
+	.cfi_adjust_cfa_offset 8
+	pushq	%r13
+	.cfi_adjust_cfa_offset 8
+	pushq	%r14
+	.cfi_adjust_cfa_offset 8
+	pushq	%r15
+	.cfi_adjust_cfa_offset 8
+	movq	%rsp, -8(%rdi)			/* our sp, just below its frame */
+	movq	%rsi, %rax			/* fn */
+	movq	%rdx, %rcx			/* arg */
+	.cfi_remember_state
+	leaq	-16(%rdi), %rsp			/* onto its stack (sp is 16-aligned) */
+	movq	8(%rdi), %r15			/* its callee-saved registers, as saved */
+	movq	16(%rdi), %r14
+	movq	24(%rdi), %r13
+	movq	32(%rdi), %r12
+	movq	40(%rdi), %rbx
+	movq	48(%rdi), %rbp
+	.cfi_def_cfa %rsp, 80			/* caller's frame: its saved return */
+	.cfi_same_value %rbp			/* address at sp+56, as if we were */
+	.cfi_same_value %rbx			/* called from where it switched */
+	.cfi_same_value %r12
+	.cfi_same_value %r13
+	.cfi_same_value %r14
+	.cfi_same_value %r15
+	movq	%rcx, %rdi			/* fn(arg) */
+	call	*%rax
+	movq	8(%rsp), %rsp			/* back to our own stack */
+	.cfi_restore_state
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+	.cfi_endproc
+ENDFUNC(gort__tracebackon)
+#endif
+
 /*
  * gort__goentry: a new goroutine's first gogo returns here with its G in
  * r12 (put there by gostartcall).  Unwinders stop here: nothing called it.
