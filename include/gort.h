@@ -80,9 +80,9 @@ GORT_EXTERN int gort_numcpu(void);
 GORT_EXTERN int gort_numgoroutine(void);
 
 /* gort_lockosthread wires the calling goroutine to its current OS thread
- * until gort_unlockosthread: it runs only there, and the thread runs
- * nothing else (runtime.LockOSThread).  For code that keeps thread-local
- * state across calls (see the README). */
+ * until as many gort_unlockosthread calls: it runs only there, and the
+ * thread runs nothing else (runtime.LockOSThread; calls nest).  For code
+ * that keeps thread-local state across calls (see the README). */
 GORT_EXTERN void gort_lockosthread(void);
 GORT_EXTERN void gort_unlockosthread(void);
 

@@ -65,6 +65,12 @@ run_windows() {
   cmake --build $dir -j"$jobs"
   # One wineserver for the whole run: starting one per test is slow.
   wineserver -p || true
+  # Start wine's services (services.exe, winedevice.exe, ...) now, with
+  # nothing on their standard streams: the first program of a wineserver
+  # session starts them and they inherit its stdout and stderr, so under
+  # ctest they would hold the first test's output pipes open until the
+  # wineserver exits, and that test would time out (tests/wineboot.cmake).
+  wine cmd /c exit </dev/null >/dev/null 2>&1 || true
   local rc=0
   ctest --test-dir $dir --output-on-failure -j"$jobs" || rc=$?
   wineserver -k || true

@@ -1546,6 +1546,7 @@ static void goexit0(g *gp)
         gp->lockedm = NULL;
         mp->lockedg = NULL;
     }
+    gp->lockedcount = 0;
     gp->waitreason = waitReasonZero;
     gp->fn = NULL;
     gp->arg = NULL;
@@ -2150,25 +2151,30 @@ void gort_go(gort_fn fn, void *arg)
 }
 
 /* gort_lockosthread wires the calling goroutine to its current thread:
- * until gort_unlockosthread, it always runs on this thread and the thread
- * runs nothing else (runtime.LockOSThread).  Libraries that keep state in
- * thread-local storage across calls need this.  Calls do not nest. */
+ * until as many gort_unlockosthread calls, it always runs on this thread
+ * and the thread runs nothing else (runtime.LockOSThread, which nests
+ * since Go 1.10).  Libraries that keep state in thread-local storage
+ * across calls need this. */
 void gort_lockosthread(void)
 {
     g *gp = gort__getgf();
     if (gp->isforeign)
         return;         /* a foreign thread is always "locked" to itself */
-    gp->m->lockedg = gp;
-    gp->lockedm = gp->m;
+    if (gp->lockedcount++ == 0) {
+        gp->m->lockedg = gp;
+        gp->lockedm = gp->m;
+    }
 }
 
 void gort_unlockosthread(void)
 {
     g *gp = gort__getgf();
-    if (gp->isforeign || gp->lockedm == NULL)
-        return;
-    gp->m->lockedg = NULL;
-    gp->lockedm = NULL;
+    if (gp->isforeign || gp->lockedcount == 0)
+        return;         /* as Go: unlocking an unlocked goroutine is a no-op */
+    if (--gp->lockedcount == 0) {
+        gp->m->lockedg = NULL;
+        gp->lockedm = NULL;
+    }
 }
 
 int64_t gort_goid(void)

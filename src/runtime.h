@@ -160,6 +160,7 @@ struct g {
     bool ismain;                /* goroutine 1 */
     bool isforeign;             /* stands for a thread the runtime did not start */
     m *lockedm;                 /* the M it is locked to (gort_lockosthread) */
+    uint32_t lockedcount;       /* gort_lockosthread calls not yet undone */
     bool isSystem;              /* a runtime helper, not counted */
     bool preempt;               /* sysmon asks it to yield */
     g *_Atomic alllink;         /* allgs list, in creation order */

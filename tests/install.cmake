@@ -8,8 +8,8 @@
 #    against that prefix, and run it;
 # 3. build the same app.c with "cc app.c $(pkg-config --cflags --libs gort)"
 #    against the installed gort.pc, and run it.
-# gort.pc names the prefix chosen at configure time, so pkg-config is told
-# the temporary one with --define-variable=prefix=...
+# gort.pc finds its prefix from where it is installed (${pcfiledir}), so
+# the temporary prefix needs no --define-variable.
 cmake_minimum_required(VERSION 3.16)
 
 function(run what)
@@ -54,7 +54,7 @@ if(NOT PKG_CONFIG)
   message(FATAL_ERROR "install: pkg-config not found")
 endif()
 set(ENV{PKG_CONFIG_PATH} ${prefix}/${LIBDIR}/pkgconfig)
-run("pkg-config" ${PKG_CONFIG} --define-variable=prefix=${prefix} --cflags --libs gort)
+run("pkg-config" ${PKG_CONFIG} --cflags --libs gort)
 string(STRIP "${run_out}" flags)
 separate_arguments(flags UNIX_COMMAND "${flags}")
 message(STATUS "pkg-config --cflags --libs gort: ${flags}")

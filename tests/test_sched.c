@@ -14,6 +14,9 @@
  *    threads (many goroutines at GOMAXPROCS=2); errno is read back in a
  *    separate NOINLINE function, because within one function the compiler
  *    may keep __errno_location's result across the switch (DESIGN.md);
+ *  - gort_lockosthread: a locked goroutine stays on its thread across
+ *    gort_gosched and wrapped calls, the thread runs no other goroutine
+ *    meanwhile, and the others go on running;
  *  - GORT_SYSCALL(usleep(1000)) returns its value, and a goroutine blocked
  *    in a wrapped call (~200 ms of usleep, or a read() from a pipe that
  *    another goroutine fills) does not stop the others, even with one P:
@@ -415,10 +418,87 @@ static void test_syscall_blocking_read(void **state)
     close(pipefd[1]);
 }
 
+/* ------------------------------------------------------------------------
+ * LockOSThread.
+ * ---------------------------------------------------------------------- */
+
+enum { NLOCKED = 3, NFREE = 8, NLOCKYIELD = 300 };
+
+static atomic_int lk_moved, lk_intruded, lk_done, lk_free_done, lk_stop;
+static _Atomic uintptr_t lk_tids[NLOCKED];   /* a locked goroutine's thread, or 0 */
+static atomic_llong lk_free_steps;
+
+static void locked_fn(void *arg)
+{
+    int i = (int)(intptr_t)arg;
+    gort_lockosthread();
+    uintptr_t t = thread_id();
+    atomic_store(&lk_tids[i], t);
+    for (int k = 0; k < NLOCKYIELD; k++) {
+        if (k % 50 == 25) {
+            /* A wrapped call gives the P away; the goroutine comes back
+             * on its own thread all the same. */
+            GORT_SYSCALL(usleep(100));
+        } else {
+            gort_gosched();
+        }
+        if (thread_id() != t)
+            atomic_fetch_add(&lk_moved, 1);
+    }
+    atomic_store(&lk_tids[i], 0);
+    gort_unlockosthread();
+    gort_gosched();
+    atomic_fetch_add(&lk_done, 1);
+}
+
+static void free_fn(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&lk_stop)) {
+        uintptr_t me = thread_id();     /* first where we are, then who is locked */
+        for (int i = 0; i < NLOCKED; i++) {
+            if (atomic_load(&lk_tids[i]) == me)
+                atomic_fetch_add(&lk_intruded, 1);
+        }
+        atomic_fetch_add(&lk_free_steps, 1);
+        gort_gosched();
+    }
+    atomic_fetch_add(&lk_free_done, 1);
+}
+
+/* Locked goroutines stay on their threads across gosched and wrapped
+ * calls, their threads run nothing else meanwhile, and the other
+ * goroutines go on running (on other threads, even at GOMAXPROCS=1). */
+static void test_lockosthread(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NFREE; i++)
+        gort_go(free_fn, NULL);
+    for (intptr_t i = 0; i < NLOCKED; i++)
+        gort_go(locked_fn, (void *)i);
+    /* main locks too, for a while. */
+    gort_lockosthread();
+    uintptr_t t = thread_id();
+    for (int k = 0; k < 100; k++) {
+        gort_gosched();
+        assert_true(thread_id() == t);
+    }
+    gort_unlockosthread();
+    wait_for(&lk_done, NLOCKED);
+    long long steps = atomic_load(&lk_free_steps);
+    atomic_store(&lk_stop, 1);
+    wait_for(&lk_free_done, NFREE);
+    wait_alone();
+    assert_int_equal(atomic_load(&lk_moved), 0);
+    assert_int_equal(atomic_load(&lk_intruded), 0);
+    assert_true(steps > 0);
+}
+
 void main_main(void)
 {
-    /* cmocka keeps its state in thread-local storage: keep the main
-     * goroutine, which runs cmocka, on one thread. */
+    /* libcmocka keeps its state in thread-local storage: the main
+     * goroutine, which runs it, stays on one thread (tests/CMakeLists.txt).
+     * The tests' own goroutines move between threads freely. */
     gort_lockosthread();
     start_numgoroutine = gort_numgoroutine();
     const struct CMUnitTest tests[] = {
@@ -431,6 +511,7 @@ void main_main(void)
         cmocka_unit_test(test_syscall_others_progress),
         cmocka_unit_test(test_syscall_short),
         cmocka_unit_test(test_syscall_blocking_read),
+        cmocka_unit_test(test_lockosthread),
     };
     gort_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
