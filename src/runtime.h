@@ -277,6 +277,8 @@ struct p {
     /* Dead Gs for reuse. */
     g *gfree;
     int32_t gfreecnt;
+    g *gchunk;                  /* new Gs are carved from here (malg) */
+    int32_t gchunkleft;
 
     /* Timers (time.c): a min-heap by when, under timerslock. */
     mutex timerslock;
