@@ -23,53 +23,12 @@
 
 #include "runtime.h"
 #include "testthread.h"
+#include "testutil.h"
 
-static const char *_Atomic failure;
 
-static void fail_at(const char *what)
-{
-    const char *none = NULL;
-    atomic_compare_exchange_strong(&failure, &none, what);
-}
 
-#define STR(x) STR2(x)
-#define STR2(x) #x
-#define CHECK(cond)                                                       \
-    do {                                                                  \
-        if (!(cond))                                                      \
-            fail_at(__FILE__ ":" STR(__LINE__) ": " #cond);               \
-    } while (0)
 
-static void assert_no_failure(void)
-{
-    const char *f = atomic_exchange(&failure, NULL);
-    if (f != NULL)
-        fail_msg("%s", f);
-}
 
-static gort__chanstat stat(gort_chan *c)
-{
-    gort__chanstat st;
-    gort__chan_stat(c, &st);
-    return st;
-}
-
-static void waitblocked(gort_chan *c, int nsend, int nrecv)
-{
-    for (;;) {
-        gort__chanstat st = stat(c);
-        if (st.nsendq == nsend && st.nrecvq == nrecv)
-            return;
-        gort_gosched();
-    }
-}
-
-static void assert_invariants(gort_chan *c)
-{
-    const char *bad = gort__chan_check(c);
-    if (bad != NULL)
-        fail_msg("channel invariant: %s", bad);
-}
 
 /* ------------------------------------------------------------------------ */
 
@@ -503,14 +462,6 @@ static _Atomic uint8_t seen[P][PER];
 static _Atomic int nreceived;
 static _Atomic int checker_stop;
 
-static uint32_t xorshift(uint32_t *s)
-{
-    uint32_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *s = x;
-}
 
 static void producer(void *arg)
 {

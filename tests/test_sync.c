@@ -24,38 +24,10 @@
 
 #include "runtime.h"
 #include "testthread.h"
+#include "testutil.h"
 
-static const char *_Atomic failure;
 
-static void fail_at(const char *what)
-{
-    const char *none = NULL;
-    atomic_compare_exchange_strong(&failure, &none, what);
-}
 
-#define STR(x) STR2(x)
-#define STR2(x) #x
-#define CHECK(cond)                                                       \
-    do {                                                                  \
-        if (!(cond))                                                      \
-            fail_at(__FILE__ ":" STR(__LINE__) ": " #cond);               \
-    } while (0)
-
-static void assert_no_failure(void)
-{
-    const char *f = atomic_exchange(&failure, NULL);
-    if (f != NULL)
-        fail_msg("%s", f);
-}
-
-static uint32_t xorshift(uint32_t *s)
-{
-    uint32_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *s = x;
-}
 
 /* ------------------------------------------------------------------------
  * Mutex

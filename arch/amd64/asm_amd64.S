@@ -46,6 +46,41 @@
 #define ENDFUNC(name)
 #endif
 
+/*
+ * SAVE_CONTEXT pushes the callee-saved state of the ABI in the order of
+ * the picture above (mcall and swapgo); gogo pops it.
+ */
+.macro SAVE_CONTEXT
+	pushq	%rbp				/* callee-saved registers, see picture */
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+#ifdef _WIN32
+	pushq	%rdi				/* callee-saved on Windows only */
+	pushq	%rsi
+	pushq	%gs:0x08			/* TIB StackBase */
+	pushq	%gs:0x10			/* TIB StackLimit */
+	pushq	%gs:0x1478			/* TIB DeallocationStack */
+	subq	$168, %rsp			/* xmm6-15 and the control words */
+	movups	%xmm6, 8(%rsp)
+	movups	%xmm7, 24(%rsp)
+	movups	%xmm8, 40(%rsp)
+	movups	%xmm9, 56(%rsp)
+	movups	%xmm10, 72(%rsp)
+	movups	%xmm11, 88(%rsp)
+	movups	%xmm12, 104(%rsp)
+	movups	%xmm13, 120(%rsp)
+	movups	%xmm14, 136(%rsp)
+	movups	%xmm15, 152(%rsp)
+#else
+	subq	$8, %rsp			/* room for the control words */
+#endif
+	stmxcsr	(%rsp)				/* SSE control/status */
+	fnstcw	4(%rsp)				/* x87 control word */
+.endm
+
 	.text
 
 /*
@@ -88,34 +123,7 @@ ENDFUNC(gort__rt0_go)
  * call fn(arg).  fn does not return; someone gogo's save later.
  */
 FUNC(gort__mcall)
-	pushq	%rbp				/* callee-saved registers, see picture */
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-#ifdef _WIN32
-	pushq	%rdi				/* callee-saved on Windows only */
-	pushq	%rsi
-	pushq	%gs:0x08			/* TIB StackBase */
-	pushq	%gs:0x10			/* TIB StackLimit */
-	pushq	%gs:0x1478			/* TIB DeallocationStack */
-	subq	$168, %rsp			/* xmm6-15 and the control words */
-	movups	%xmm6, 8(%rsp)
-	movups	%xmm7, 24(%rsp)
-	movups	%xmm8, 40(%rsp)
-	movups	%xmm9, 56(%rsp)
-	movups	%xmm10, 72(%rsp)
-	movups	%xmm11, 88(%rsp)
-	movups	%xmm12, 104(%rsp)
-	movups	%xmm13, 120(%rsp)
-	movups	%xmm14, 136(%rsp)
-	movups	%xmm15, 152(%rsp)
-#else
-	subq	$8, %rsp			/* room for the control words */
-#endif
-	stmxcsr	(%rsp)				/* SSE control/status */
-	fnstcw	4(%rsp)				/* x87 control word */
+	SAVE_CONTEXT				/* the frame gogo pops */
 	movq	%rsp, GOBUF_SP(ARG0)		/* save->sp: the context is saved */
 	movq	GOBUF_SP(ARG1), %rsp		/* onto g0's stack, from its top */
 #ifdef _WIN32
@@ -179,34 +187,7 @@ ENDFUNC(gort__gogo)
  * decide (gosched, gopark with a successor at hand).
  */
 FUNC(gort__swapgo)
-	pushq	%rbp				/* callee-saved registers, as mcall */
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-#ifdef _WIN32
-	pushq	%rdi
-	pushq	%rsi
-	pushq	%gs:0x08			/* TIB StackBase */
-	pushq	%gs:0x10			/* TIB StackLimit */
-	pushq	%gs:0x1478			/* TIB DeallocationStack */
-	subq	$168, %rsp			/* xmm6-15 and the control words */
-	movups	%xmm6, 8(%rsp)
-	movups	%xmm7, 24(%rsp)
-	movups	%xmm8, 40(%rsp)
-	movups	%xmm9, 56(%rsp)
-	movups	%xmm10, 72(%rsp)
-	movups	%xmm11, 88(%rsp)
-	movups	%xmm12, 104(%rsp)
-	movups	%xmm13, 120(%rsp)
-	movups	%xmm14, 136(%rsp)
-	movups	%xmm15, 152(%rsp)
-#else
-	subq	$8, %rsp			/* room for the control words */
-#endif
-	stmxcsr	(%rsp)				/* SSE control/status */
-	fnstcw	4(%rsp)				/* x87 control word */
+	SAVE_CONTEXT				/* the frame gogo pops */
 	movq	%rsp, GOBUF_SP(ARG0)		/* save->sp: the context is saved */
 	movq	ARG1, ARG0			/* and continue as gogo(to) */
 	jmp	gort__gogo
