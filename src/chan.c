@@ -150,8 +150,21 @@ void gort__waitq_dequeueSudoG(waitq *q, sudog *sgp)
 /* memmove and memset with NULL allowed when there is nothing to move. */
 static inline void elemmove(gort_chan *c, void *dst, const void *src)
 {
-    if (c->elemsize != 0)
+    /* The common sizes inline, as moves of one register; the rest by
+     * memmove.  (Source and destination never overlap, but a sender may
+     * pass the receiver's own buffer.) */
+    switch (c->elemsize) {
+    case 0:
+        return;
+    case 4:
+        __builtin_memcpy(dst, src, 4);
+        return;
+    case 8:
+        __builtin_memcpy(dst, src, 8);
+        return;
+    default:
         memmove(dst, src, c->elemsize);
+    }
 }
 
 /* gort__chan_elemclr zero-fills the element at dst, if any. */
@@ -293,7 +306,7 @@ void gort__chan_bufrecv(gort_chan *c, void *ep)
 /* chansend sends *ep on c.  With block false it returns false instead of
  * blocking; otherwise it returns true once the value is delivered or
  * buffered. */
-static bool chansend(gort_chan *c, const void *ep, bool block)
+static bool chansend(gort_chan *c, const void *ep, bool block, g *gp)
 {
     if (c == NULL) {
         if (!block)
@@ -327,8 +340,7 @@ static bool chansend(gort_chan *c, const void *ep, bool block)
 
     /* Block on the channel until a receiver takes the value (or the
      * channel is closed). */
-    g *gp = gort__getgf();
-    sudog *mysg = gort__acquireSudog();
+    sudog *mysg = gort__acquireSudogg(gp);
     mysg->elem = (void *)ep;
     mysg->waitlink = NULL;
     mysg->g = gp;
@@ -338,7 +350,7 @@ static bool chansend(gort_chan *c, const void *ep, bool block)
     gp->waiting = mysg;
     gp->param = NULL;
     gort__waitq_enqueue(&c->sendq, mysg);
-    gort__gopark(chanparkcommit, &c->lock, waitReasonChanSend);
+    gort__goparkg(gp, chanparkcommit, &c->lock, waitReasonChanSend);
 
     /* Someone woke us up. */
     if (mysg != gp->waiting)
@@ -364,7 +376,7 @@ static bool chansend(gort_chan *c, const void *ep, bool block)
  * returns false instead of blocking; otherwise it returns true, with *ok
  * true for a value received and false for the zero value of a closed and
  * drained channel. */
-static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok)
+static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok, g *gp)
 {
     *ok = false;
     if (c == NULL) {
@@ -403,8 +415,7 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok)
     }
 
     /* Block until a sender delivers (or the channel is closed). */
-    g *gp = gort__getgf();
-    sudog *mysg = gort__acquireSudog();
+    sudog *mysg = gort__acquireSudogg(gp);
     mysg->elem = ep;
     mysg->waitlink = NULL;
     gp->waiting = mysg;
@@ -414,7 +425,7 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok)
     mysg->c = c;
     gp->param = NULL;
     gort__waitq_enqueue(&c->recvq, mysg);
-    gort__gopark(chanparkcommit, &c->lock, waitReasonChanReceive);
+    gort__goparkg(gp, chanparkcommit, &c->lock, waitReasonChanReceive);
 
     if (mysg != gp->waiting)
         gort__throw("G waiting list is corrupted");
@@ -434,15 +445,13 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok)
 
 void gort_chan_send(gort_chan *c, const void *elem)
 {
-    gort__getgf();
-    chansend(c, elem, true);
+    chansend(c, elem, true, gort__getgf());
 }
 
 bool gort_chan_recv(gort_chan *c, void *elem)
 {
     bool ok;
-    gort__getgf();
-    chanrecv(c, elem, true, &ok);
+    chanrecv(c, elem, true, &ok, gort__getgf());
     return ok;
 }
 
@@ -450,7 +459,7 @@ bool gort_chan_recv(gort_chan *c, void *elem)
  * returns whether the value was delivered or buffered. */
 bool gort__chansend_nb(gort_chan *c, const void *elem)
 {
-    return chansend(c, elem, false);
+    return chansend(c, elem, false, gort__getgf());
 }
 
 /* gort__chanrecv_nb is Go's selectnbrecv: a receive that never blocks.
@@ -458,7 +467,7 @@ bool gort__chansend_nb(gort_chan *c, const void *elem)
  * gort_chan_recv's result). */
 bool gort__chanrecv_nb(gort_chan *c, void *elem, bool *ok)
 {
-    return chanrecv(c, elem, false, ok);
+    return chanrecv(c, elem, false, ok, gort__getgf());
 }
 
 void gort_chan_close(gort_chan *c)

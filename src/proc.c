@@ -1203,7 +1203,12 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
  * already be running it.  Someone must call goready(gp) to wake it. */
 void gort__gopark(bool (*unlockf)(g *, void *), void *lock, waitReason reason)
 {
-    g *gp = gort__getgf();
+    gort__goparkg(gort__getgf(), unlockf, lock, reason);
+}
+
+/* gort__goparkg is gopark for a caller that has its G (gort__getgf()). */
+void gort__goparkg(g *gp, bool (*unlockf)(g *, void *), void *lock, waitReason reason)
+{
     m *mp = gp->m;
     if (gp->isforeign) {
         /* A thread the runtime did not start blocks itself. */
@@ -1300,7 +1305,12 @@ static void gosched_m(g *gp)
 
 sudog *gort__acquireSudog(void)
 {
-    g *gp = gort__getgf();
+    return gort__acquireSudogg(gort__getgf());
+}
+
+/* gort__acquireSudogg is acquireSudog for a caller that has its G. */
+sudog *gort__acquireSudogg(g *gp)
+{
     sudog *c = gp->cachedsudog;
     if (likely(c != NULL)) {
         /* The common case: a goroutine that blocks again, one sudog at a

@@ -376,6 +376,7 @@ void gort__setg(g *gp);
  * ---------------------------------------------------------------------- */
 
 sudog *gort__acquireSudog(void);
+sudog *gort__acquireSudogg(g *gp);
 void gort__releaseSudog(sudog *s);
 /* gort__getgf returns the current G; on a thread that the runtime did not
  * start it makes one that stands for the thread (parking blocks the
@@ -383,6 +384,7 @@ void gort__releaseSudog(sudog *s);
 g *gort__getgf(void);
 g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool system);
 void gort__gopark(bool (*unlockf)(g *, void *), void *lock, waitReason reason);
+void gort__goparkg(g *gp, bool (*unlockf)(g *, void *), void *lock, waitReason reason);
 void gort__goparkunlock(mutex *l, waitReason reason);
 void gort__goready(g *gp);
 NORETURN void gort__mstart(void);
