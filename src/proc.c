@@ -87,18 +87,24 @@ int64_t gort__runtimeInitTime;
 static p *allp_storage[MAXGOMAXPROCS];
 static _Atomic int32_t nallp;   /* Ps ever created (allp[0:nallp]) */
 
-static __thread g *tls_g;       /* the current G of this thread */
+/* The current G of this thread.  Global only where tls_amd64.h reads it
+ * inline; elsewhere (Windows' emulated TLS) private to the accessors. */
+#ifdef GORT_HAVE_FAST_GETG
+__thread g *gort__tls_g;
+#else
+static __thread g *gort__tls_g;
+#endif
 
 /* gort__getg returns the current goroutine.  It is NOINLINE on purpose:
  * see runtime.h and DESIGN.md's trap on thread-local storage. */
 NOINLINE g *gort__getg(void)
 {
-    return tls_g;
+    return gort__tls_g;
 }
 
 NOINLINE void gort__setg(g *gp)
 {
-    tls_g = gp;
+    gort__tls_g = gp;
 }
 
 /* ------------------------------------------------------------------------

@@ -369,7 +369,12 @@ extern int64_t gort__runtimeInitTime;
  * thread-local address in a register across the switch. */
 g *gort__getg(void);
 void gort__setg(g *gp);
+#include "tls_amd64.h"
+#ifdef GORT_HAVE_FAST_GETG
+#define getg() gort__getg_fast()
+#else
 #define getg() gort__getg()
+#endif
 
 /* ------------------------------------------------------------------------
  * proc.c
