@@ -1472,7 +1472,7 @@ static void allgadd(g *gp)
  * first runs).  Gs are never freed, only reused, so they are carved from
  * chunks of GCHUNK, a P's own chunk without a lock: one allocation per
  * GCHUNK goroutines instead of one each. */
-enum { GCHUNK = 128 };
+enum { GCHUNK = 128, GOIDBATCH = 16 };
 
 static g *malg(p *pp)
 {
@@ -1538,11 +1538,24 @@ g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool syste
     newg->preempt = false;
     newg->param = NULL;
     newg->asanfake = NULL;
-    newg->goid = (int64_t)atomic_fetch_add(&gort__sched.goidgen, 1) + 1;
-    atomic_fetch_add(&gort__sched.nglive, 1);
+    if (pp) {
+        /* Goids and the live count come from the P, as Go's goidcache:
+         * nothing shared is written per goroutine. */
+        if (pp->goidcache == pp->goidcacheend) {
+            pp->goidcache = atomic_fetch_add(&gort__sched.goidgen, GOIDBATCH) + 1;
+            pp->goidcacheend = pp->goidcache + GOIDBATCH;
+        }
+        newg->goid = (int64_t)pp->goidcache++;
+        atomic_store_explicit(&pp->nglive,
+                              atomic_load_explicit(&pp->nglive, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+    } else {
+        newg->goid = (int64_t)atomic_fetch_add(&gort__sched.goidgen, 1) + 1;
+        atomic_fetch_add(&gort__sched.nglive, 1);
+    }
     if (system)
         atomic_fetch_add(&gort__sched.ngsys, 1);
-    gort__casgstatus(newg, Gdead, Grunnable);
+    setgstatus_own(newg, Gdead, Grunnable);
     return newg;
 }
 
@@ -1583,8 +1596,9 @@ static void goexit0(g *gp)
     g0enter(gp);
     m *mp = gp->m;
     p *pp = mp->p;
-    gort__casgstatus(gp, Grunning, Gdead);
-    atomic_fetch_sub(&gort__sched.nglive, 1);
+    setgstatus_own(gp, Grunning, Gdead);
+    atomic_store_explicit(&pp->nglive, atomic_load_explicit(&pp->nglive, memory_order_relaxed) - 1,
+                          memory_order_relaxed);
     if (gp->isSystem)
         atomic_fetch_sub(&gort__sched.ngsys, 1);
     gp->m = NULL;
@@ -2265,7 +2279,15 @@ int gort_numcpu(void)
 
 int32_t gort__gcount(void)
 {
-    return atomic_load(&gort__sched.nglive) - atomic_load(&gort__sched.ngsys);
+    /* The live count is kept per P (a goroutine may start on one P and
+     * end on another, so one P's count can be negative) plus a global one
+     * for threads without a P.  Approximate while goroutines come and go,
+     * exact when they do not, as Go's NumGoroutine. */
+    int64_t n = atomic_load(&gort__sched.nglive) - atomic_load(&gort__sched.ngsys);
+    int32_t np = atomic_load(&nallp);
+    for (int32_t i = 0; i < np; i++)
+        n += atomic_load_explicit(&allp_at(i)->nglive, memory_order_relaxed);
+    return (int32_t)n;
 }
 
 int gort_numgoroutine(void)

@@ -277,6 +277,9 @@ struct p {
     /* Dead Gs for reuse. */
     g *gfree;
     int32_t gfreecnt;
+    uint64_t goidcache;         /* goids [goidcache, goidcacheend) are this P's */
+    uint64_t goidcacheend;
+    _Atomic int64_t nglive;     /* goroutines started here minus those ended here */
     g *gchunk;                  /* new Gs are carved from here (malg) */
     int32_t gchunkleft;
 
