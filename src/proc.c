@@ -204,17 +204,14 @@ static inline void setgstatus_own(g *gp, uint32_t oldval, uint32_t newval)
 static void postswitch(void);
 
 /* restoreerrno gives the resumed goroutine its errno on the thread it now
- * runs on.  NOINLINE: the caller may hold an errno address from before
- * the switch. */
-static NOINLINE void restoreerrno(void)
+ * runs on, through the errno address of the M it runs on now (never an
+ * errno address computed before the switch: DESIGN.md's TLS trap). */
+static inline void restoreerrno(void)
 {
-    errno = getg()->errno_;
+    g *gp = getg();
+    *gp->m->errnop = gp->errno_;
 }
 
-static NOINLINE void saveerrno(g *gp)
-{
-    gp->errno_ = errno;
-}
 
 static void mcall_(void (*fn)(g *), bool dying)
 {
@@ -240,7 +237,7 @@ static void mcall(void (*fn)(g *))
 static inline void g0enter(g *gp)
 {
     asan_finish_switch(NULL);
-    gp->errno_ = errno;         /* fresh errno location: this thread's */
+    gp->errno_ = *gp->m->errnop;    /* this thread's errno */
     gort__setg(gp->m->g0);
     if (unlikely(gp->stack.softguard))
         gort__stackcheck(gp);
@@ -249,7 +246,7 @@ static inline void g0enter(g *gp)
 /* gogo runs gp on this M.  Called on g0; never returns. */
 static NORETURN void gogo(g *gp)
 {
-    errno = gp->errno_;
+    *gp->m->errnop = gp->errno_;
     gort__setg(gp);
     asan_start_switch(NULL, (void *)gp->stack.lo, gp->stack.hi - gp->stack.lo);
     gort__gogo(&gp->sched);
@@ -609,6 +606,7 @@ static NORETURN void mstart1(void)
 {
     g *g0 = getg();
     m *mp = g0->m;
+    mp->errnop = &errno;    /* this thread's, for saveerrno/restoreerrno */
     gort__minit(mp);
     if (mp->mstartfn)
         mp->mstartfn();
@@ -1192,7 +1190,7 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
         next->stack = gort__stackalloc(pp);
         gort__gostartcall(next);
     }
-    saveerrno(gp);
+    gp->errno_ = *mp->errnop;   /* gp->m is already cleared */
     gort__setg(next);
     asan_start_switch(&gp->asanfake, (void *)next->stack.lo, next->stack.hi - next->stack.lo);
     gort__swapgo(&gp->sched, &next->sched);
@@ -2193,6 +2191,7 @@ g *gort__getgf(void)
     gort__unlock(&gort__sched.lock);
     mcommoninit(mp, id);
     mp->isextra = true;
+    mp->errnop = &errno;
     mp->g0 = gp;
     mp->curg = gp;
     gp->m = mp;

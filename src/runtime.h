@@ -223,6 +223,7 @@ struct m {
     m *schedlink;               /* idle list */
     m *alllink;                 /* allm list */
     uint32_t fastrand[2];
+    int *errnop;                /* libc's errno of this thread (mstart1) */
     void (*mstartfn)(void);     /* run first on a new M (sysmon) */
     g *lockedg;                 /* the G locked to this M */
     /* Left by a direct switch (proc.c, switchto) for the goroutine it
