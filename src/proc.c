@@ -256,47 +256,46 @@ static NORETURN void gogo(g *gp)
  * Run queues.
  * ---------------------------------------------------------------------- */
 
-static void gqueue_push_back(gQueue *q, g *gp)
+/*
+ * The global run queue is a ring of G pointers that grows by doubling,
+ * not a list linked through the Gs: moving a batch in or out copies
+ * pointers and touches no G.  (A G queued by one P and taken by another
+ * is in the first P's cache; with a list, the second P would pay for each
+ * G twice, once here to follow the link and once when it runs it.)
+ * All of it under sched.lock.
+ */
+static void globrunqgrow(void)
 {
-    gp->schedlink = NULL;
-    if (q->tail)
-        q->tail->schedlink = gp;
-    else
-        q->head = gp;
-    q->tail = gp;
-}
-
-static g *gqueue_pop(gQueue *q)
-{
-    g *gp = q->head;
-    if (gp) {
-        q->head = gp->schedlink;
-        if (q->head == NULL)
-            q->tail = NULL;
-    }
-    return gp;
+    uint32_t cap = gort__sched.runqcap ? 2 * gort__sched.runqcap : 1024;
+    g **buf = malloc(cap * sizeof *buf);
+    if (buf == NULL)
+        gort__throw("globrunqput: out of memory");
+    for (int32_t i = 0; i < gort__sched.runqsize; i++)
+        buf[i] = gort__sched.runqbuf[(gort__sched.runqhead + (uint32_t)i) & (gort__sched.runqcap - 1)];
+    free(gort__sched.runqbuf);
+    gort__sched.runqbuf = buf;
+    gort__sched.runqcap = cap;
+    gort__sched.runqhead = 0;
 }
 
 /* globrunqput puts gp on the global run queue.  sched.lock must be held. */
 static void globrunqput(g *gp)
 {
-    gqueue_push_back(&gort__sched.runq, gp);
+    if ((uint32_t)gort__sched.runqsize == gort__sched.runqcap)
+        globrunqgrow();
+    uint32_t i = (gort__sched.runqhead + (uint32_t)gort__sched.runqsize) & (gort__sched.runqcap - 1);
+    gort__sched.runqbuf[i] = gp;
     gort__sched.runqsize++;
 }
 
-/* globrunqputbatch puts a batch of n Gs on the global queue.
- * sched.lock must be held. */
-static void globrunqputbatch(gQueue *batch, int32_t n)
+/* globrunqpop takes the G at the head of the global queue, which must not
+ * be empty.  sched.lock must be held. */
+static g *globrunqpop(void)
 {
-    if (batch->head == NULL)
-        return;
-    if (gort__sched.runq.tail)
-        gort__sched.runq.tail->schedlink = batch->head;
-    else
-        gort__sched.runq.head = batch->head;
-    gort__sched.runq.tail = batch->tail;
-    gort__sched.runqsize += n;
-    *batch = (gQueue){0};
+    g *gp = gort__sched.runqbuf[gort__sched.runqhead];
+    gort__sched.runqhead = (gort__sched.runqhead + 1) & (gort__sched.runqcap - 1);
+    gort__sched.runqsize--;
+    return gp;
 }
 
 static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t);
@@ -343,14 +342,9 @@ static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t)
                                                  memory_order_release, memory_order_relaxed))
         return false;
     batch[n] = gp;
-    /* Shuffle the batch a little so that what moves is not always the
-     * oldest work in the same order (Go randomizes under the race
-     * detector only; a plain link keeps FIFO order). */
-    gQueue q = {0};
-    for (uint32_t i = 0; i <= n; i++)
-        gqueue_push_back(&q, batch[i]);
     gort__lock(&gort__sched.lock);
-    globrunqputbatch(&q, (int32_t)(n + 1));
+    for (uint32_t i = 0; i <= n; i++)
+        globrunqput(batch[i]);
     gort__unlock(&gort__sched.lock);
     return true;
 }
@@ -471,13 +465,10 @@ static g *globrunqget(p *pp, int32_t max)
         n = max;
     if (n > RUNQSIZE / 2)
         n = RUNQSIZE / 2;
-    gort__sched.runqsize -= n;
-    g *gp = gqueue_pop(&gort__sched.runq);
+    g *gp = globrunqpop();
     n--;
-    for (; n > 0; n--) {
-        g *gp1 = gqueue_pop(&gort__sched.runq);
-        runqput(pp, gp1, false);
-    }
+    for (; n > 0; n--)
+        runqput(pp, globrunqpop(), false);
     return gp;
 }
 

@@ -327,7 +327,9 @@ typedef struct schedt {
     _Atomic int32_t npidle;
     _Atomic int32_t nmspinning;
 
-    gQueue runq;                /* global run queue */
+    g **runqbuf;                /* global run queue: a ring of runqcap */
+    uint32_t runqcap;           /* (a power of two) G pointers, from */
+    uint32_t runqhead;          /* runqhead, runqsize of them (proc.c) */
     int32_t runqsize;
 
     mutex sudoglock;            /* global sudog cache */
