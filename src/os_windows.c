@@ -9,6 +9,7 @@
 #include <shellapi.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "os.h"
 
@@ -208,9 +209,104 @@ int gort__os_backtrace(void **pcs, int n)
     return (int)RtlCaptureStackBackTrace(0, (DWORD)n, pcs, NULL);
 }
 
+/* The executable's COFF symbol table (mingw-w64 keeps it unless the
+ * program is stripped), read on first use, so that reports name functions
+ * on Windows too.  COFF symbols have no sizes: a pc belongs to the nearest
+ * function symbol at or below it.  Only fatal paths get here. */
+static struct {
+    bool tried;
+    uintptr_t *addr;    /* sorted function addresses, as loaded */
+    char **name;
+    size_t n;
+} exe;
+
+static void loadexesyms(void)
+{
+    exe.tried = true;
+    wchar_t path[MAX_PATH];
+    if (GetModuleFileNameW(NULL, path, MAX_PATH) == 0)
+        return;
+    HANDLE h = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return;
+    LARGE_INTEGER size;
+    char *file = NULL;
+    DWORD got = 0;
+    if (GetFileSizeEx(h, &size) && size.QuadPart > 0 && size.QuadPart < (1LL << 31) &&
+        (file = malloc((size_t)size.QuadPart)) != NULL &&
+        !ReadFile(h, file, (DWORD)size.QuadPart, &got, NULL))
+        got = 0;
+    CloseHandle(h);
+    if (file == NULL || got != (DWORD)size.QuadPart || got < sizeof(IMAGE_DOS_HEADER))
+        goto out;
+    const IMAGE_DOS_HEADER *dos = (const void *)file;
+    if (dos->e_magic != IMAGE_DOS_SIGNATURE || (DWORD)dos->e_lfanew + sizeof(IMAGE_NT_HEADERS64) > got)
+        goto out;
+    const IMAGE_NT_HEADERS64 *nt = (const void *)(file + dos->e_lfanew);
+    const IMAGE_FILE_HEADER *fh = &nt->FileHeader;
+    DWORD symoff = fh->PointerToSymbolTable, nsyms = fh->NumberOfSymbols;
+    if (nt->Signature != IMAGE_NT_SIGNATURE || symoff == 0 ||
+        (uint64_t)symoff + (uint64_t)nsyms * IMAGE_SIZEOF_SYMBOL + 4 > got)
+        goto out;
+    const IMAGE_SECTION_HEADER *sec = IMAGE_FIRST_SECTION(nt);
+    const char *strtab = file + symoff + (size_t)nsyms * IMAGE_SIZEOF_SYMBOL;
+    uintptr_t base = (uintptr_t)GetModuleHandleW(NULL);
+    exe.addr = malloc(nsyms * sizeof *exe.addr);
+    exe.name = malloc(nsyms * sizeof *exe.name);
+    if (exe.addr == NULL || exe.name == NULL)
+        goto out;
+    for (DWORD i = 0; i < nsyms; i++) {
+        const IMAGE_SYMBOL *sym = (const void *)(file + symoff + (size_t)i * IMAGE_SIZEOF_SYMBOL);
+        int secno = sym->SectionNumber;
+        if (ISFCN(sym->Type) && secno > 0 && secno <= fh->NumberOfSections) {
+            char shortname[9];
+            const char *nm;
+            if (sym->N.Name.Short == 0) {
+                nm = strtab + sym->N.Name.Long;
+            } else {
+                memcpy(shortname, sym->N.ShortName, 8);
+                shortname[8] = 0;
+                nm = shortname;
+            }
+            exe.addr[exe.n] = base + sec[secno - 1].VirtualAddress + sym->Value;
+            exe.name[exe.n] = _strdup(nm);
+            exe.n++;
+        }
+        i += sym->NumberOfAuxSymbols;
+    }
+    /* Sort by address (insertion sort: a few thousand, once). */
+    for (size_t i = 1; i < exe.n; i++) {
+        uintptr_t a = exe.addr[i];
+        char *nm = exe.name[i];
+        size_t j = i;
+        for (; j > 0 && exe.addr[j - 1] > a; j--) {
+            exe.addr[j] = exe.addr[j - 1];
+            exe.name[j] = exe.name[j - 1];
+        }
+        exe.addr[j] = a;
+        exe.name[j] = nm;
+    }
+out:
+    free(file);
+}
+
 void *gort__os_funcname(void *pc, char *buf, size_t n)
 {
-    (void)pc;
+    if (!exe.tried)
+        loadexesyms();
+    uintptr_t a = (uintptr_t)pc;
+    size_t lo = 0, hi = exe.n;   /* the last address <= a */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (exe.addr[mid] <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > 0) {
+        snprintf(buf, n, "%s", exe.name[lo - 1]);
+        return (void *)exe.addr[lo - 1];
+    }
     snprintf(buf, n, "?");
     return NULL;
 }

@@ -15,6 +15,8 @@
 #include "os.h"
 #include "sanitizer.h"
 
+NORETURN void gort__goexit_start(g *gp);
+
 _Atomic uint32_t gort__panicking;
 static mutex paniclk;
 static __thread int dying;      /* this thread is already reporting */
@@ -81,12 +83,19 @@ void gort__traceback_current(int skip)
         /* A return address points after the call: look up pc-1. */
         char name[256];
         void *pc = pcs[i];
+        if (pc == NULL)
+            break;
         void *start = gort__os_funcname((char *)pc - 1, name, sizeof name);
         if (start)
             gort__printf("%s(...)\n\t%p +0x%lx\n", name, pc,
                          (unsigned long)((char *)pc - (char *)start));
         else
             gort__printf("%s(...)\n\t%p\n", name, pc);
+        /* A goroutine's first C frame is the outermost one (goentry's
+         * caller-less frame below it has nothing to say; an unwinder that
+         * goes on from there reads garbage). */
+        if (start == (void *)gort__goexit_start)
+            break;
     }
     if (n == (int)nelem(pcs))
         gort__printf("...additional frames elided...\n");
