@@ -197,6 +197,33 @@ GORT_EXTERN void gort_mutex_lock(gort_mutex *m);
 GORT_EXTERN void gort_mutex_unlock(gort_mutex *m);
 GORT_EXTERN bool gort_mutex_trylock(gort_mutex *m);
 
+/* The uncontended paths of Lock and Unlock are one atomic instruction
+ * each; as Go inlines them, gort.h does, through function-like macros
+ * (the functions exist all the same: (gort_mutex_lock)(m), or
+ * &gort_mutex_lock, call them).  Define GORT_NO_INLINE to turn this off. */
+GORT_EXTERN void gort__mutex_lockslow(gort_mutex *m);
+GORT_EXTERN void gort__mutex_unlockslow(gort_mutex *m, int32_t state);
+
+#if defined(__GNUC__) && !defined(GORT_NO_INLINE)
+static inline void gort__mutex_lock_inline(gort_mutex *m)
+{
+    int32_t unlocked = 0;
+    if (!__atomic_compare_exchange_n(&m->state_, &unlocked, 1, 0, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST))
+        gort__mutex_lockslow(m);
+}
+
+static inline void gort__mutex_unlock_inline(gort_mutex *m)
+{
+    int32_t state = __atomic_sub_fetch(&m->state_, 1, __ATOMIC_SEQ_CST);
+    if (state != 0)
+        gort__mutex_unlockslow(m, state);
+}
+
+#define gort_mutex_lock(m) gort__mutex_lock_inline(m)
+#define gort_mutex_unlock(m) gort__mutex_unlock_inline(m)
+#endif
+
 /* gort_rwmutex is sync.RWMutex: a waiting writer keeps new readers out. */
 typedef struct gort_rwmutex {
     gort_mutex w_;

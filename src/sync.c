@@ -134,7 +134,7 @@ static void mutex_lockslow(gort_mutex *m, waitReason reason)
 }
 
 /* gort_mutex_lock locks m, parking while another goroutine holds it. */
-void gort_mutex_lock(gort_mutex *m)
+void (gort_mutex_lock)(gort_mutex *m)
 {
     /* The fast path is one CAS, as Go's; the slow path (which may park)
      * makes a thread the runtime did not start known to it. */
@@ -187,11 +187,24 @@ static void mutex_unlockslow(gort_mutex *m, int32_t new)
 
 /* gort_mutex_unlock unlocks m, which must be locked (by any goroutine:
  * a mutex is not tied to one, as in Go). */
-void gort_mutex_unlock(gort_mutex *m)
+void (gort_mutex_unlock)(gort_mutex *m)
 {
     int32_t new = atomic_fetch_sub(AI32(&m->state_), mutexLocked) - mutexLocked;
     if (new != 0)
         mutex_unlockslow(m, new);
+}
+
+/* gort__mutex_lockslow and gort__mutex_unlockslow are the slow paths of
+ * the inline Lock and Unlock in gort.h: the CAS failed, or the state after
+ * the unlock says someone waits (or the mutex was not locked). */
+void gort__mutex_lockslow(gort_mutex *m)
+{
+    mutex_lockslow(m, waitReasonSyncMutexLock);
+}
+
+void gort__mutex_unlockslow(gort_mutex *m, int32_t state)
+{
+    mutex_unlockslow(m, state);
 }
 
 /* ------------------------------------------------------------------------
