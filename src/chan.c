@@ -303,6 +303,36 @@ void gort__chan_bufrecv(gort_chan *c, void *ep)
     c->qcount--;
 }
 
+/* chanpark parks gp, with element buffer ep, on queue q of c until a
+ * partner or close wakes it; it reports whether a value moved (false: the
+ * channel was closed).  c must be locked; it is unlocked once gp is
+ * parked. */
+static bool chanpark(gort_chan *c, g *gp, waitq *q, void *ep, waitReason reason)
+{
+    sudog *mysg = gort__acquireSudogg(gp);
+    mysg->elem = ep;
+    mysg->waitlink = NULL;
+    mysg->g = gp;
+    mysg->isSelect = false;
+    mysg->success = false;
+    mysg->c = c;
+    gp->waiting = mysg;
+    gp->param = NULL;
+    gort__waitq_enqueue(q, mysg);
+    gort__goparkg(gp, chanparkcommit, &c->lock, reason);
+
+    /* Someone woke us up. */
+    if (mysg != gp->waiting)
+        gort__throw("G waiting list is corrupted");
+    gp->waiting = NULL;
+    bool success = mysg->success;
+    gp->param = NULL;
+    mysg->c = NULL;
+    mysg->elem = NULL;
+    gort__releaseSudog(mysg);
+    return success;
+}
+
 /* chansend sends *ep on c.  With block false it returns false instead of
  * blocking; otherwise it returns true once the value is delivered or
  * buffered. */
@@ -340,27 +370,7 @@ static bool chansend(gort_chan *c, const void *ep, bool block, g *gp)
 
     /* Block on the channel until a receiver takes the value (or the
      * channel is closed). */
-    sudog *mysg = gort__acquireSudogg(gp);
-    mysg->elem = (void *)ep;
-    mysg->waitlink = NULL;
-    mysg->g = gp;
-    mysg->isSelect = false;
-    mysg->success = false;
-    mysg->c = c;
-    gp->waiting = mysg;
-    gp->param = NULL;
-    gort__waitq_enqueue(&c->sendq, mysg);
-    gort__goparkg(gp, chanparkcommit, &c->lock, waitReasonChanSend);
-
-    /* Someone woke us up. */
-    if (mysg != gp->waiting)
-        gort__throw("G waiting list is corrupted");
-    gp->waiting = NULL;
-    bool closed = !mysg->success;
-    gp->param = NULL;
-    mysg->c = NULL;
-    mysg->elem = NULL;
-    gort__releaseSudog(mysg);
+    bool closed = !chanpark(c, gp, &c->sendq, (void *)ep, waitReasonChanSend);
     if (closed) {
         gort__lock(&c->lock);
         bool isclosed = c->closed;
@@ -415,26 +425,7 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok, g *gp)
     }
 
     /* Block until a sender delivers (or the channel is closed). */
-    sudog *mysg = gort__acquireSudogg(gp);
-    mysg->elem = ep;
-    mysg->waitlink = NULL;
-    gp->waiting = mysg;
-    mysg->g = gp;
-    mysg->isSelect = false;
-    mysg->success = false;
-    mysg->c = c;
-    gp->param = NULL;
-    gort__waitq_enqueue(&c->recvq, mysg);
-    gort__goparkg(gp, chanparkcommit, &c->lock, waitReasonChanReceive);
-
-    if (mysg != gp->waiting)
-        gort__throw("G waiting list is corrupted");
-    gp->waiting = NULL;
-    *ok = mysg->success;
-    gp->param = NULL;
-    mysg->c = NULL;
-    mysg->elem = NULL;
-    gort__releaseSudog(mysg);
+    *ok = chanpark(c, gp, &c->recvq, ep, waitReasonChanReceive);
     return true;
 }
 
