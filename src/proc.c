@@ -1110,7 +1110,7 @@ static void park_m(g *gp)
  * mcall, and at the start of a new goroutine.  The long way is taken
  * whenever there is anything else to decide: the world is stopping, the
  * global queue has work, a locked M or G is involved, and every 64th
- * switch, so that due timers run.
+ * switch while the P has timers, so that due ones run.
  * ---------------------------------------------------------------------- */
 
 enum { SWAP_REQUEUE = 1, SWAP_PARK = 2 };
@@ -1146,10 +1146,13 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
 {
     m *mp = gp->m;
     p *pp = mp->p;
-    if (pp == NULL || mp->lockedg != NULL || (++mp->swapcount & 63) == 0 ||
+    if (pp == NULL || mp->lockedg != NULL ||
         atomic_load_explicit(&gort__sched.gcwaiting, memory_order_relaxed) ||
         gort__sched.runqsize != 0)
         return false;
+    if ((++mp->swapcount & 63) == 0 &&
+        atomic_load_explicit(&pp->timer0When, memory_order_relaxed) != 0)
+        return false;   /* now and then, the long way: it runs due timers */
     bool inheritTime;
     g *next = runqget(pp, &inheritTime);
     if (next == NULL)
