@@ -461,6 +461,22 @@ bool gort__chanrecv_nb(gort_chan *c, void *elem, bool *ok)
     return chanrecv(c, elem, false, ok, gort__getgf());
 }
 
+/* closewaiter marks sg, taken off a queue by close, as woken without a
+ * value and appends its G to glist, to be readied once c is unlocked. */
+static void closewaiter(sudog *sg, gQueue *glist)
+{
+    sg->elem = NULL;
+    g *gp = sg->g;
+    gp->param = sg;
+    sg->success = false;
+    gp->schedlink = NULL;
+    if (glist->tail)
+        glist->tail->schedlink = gp;
+    else
+        glist->head = gp;
+    glist->tail = gp;
+}
+
 void gort_chan_close(gort_chan *c)
 {
     gort__getgf();
@@ -478,30 +494,11 @@ void gort_chan_close(gort_chan *c)
     gQueue glist = {0};
     sudog *sg;
     while ((sg = gort__waitq_dequeue(&c->recvq)) != NULL) {
-        gort__chan_elemclr(c, sg->elem);
-        sg->elem = NULL;
-        g *gp = sg->g;
-        gp->param = sg;
-        sg->success = false;
-        gp->schedlink = NULL;
-        if (glist.tail)
-            glist.tail->schedlink = gp;
-        else
-            glist.head = gp;
-        glist.tail = gp;
+        gort__chan_elemclr(c, sg->elem);    /* receivers get zero values */
+        closewaiter(sg, &glist);
     }
-    while ((sg = gort__waitq_dequeue(&c->sendq)) != NULL) {
-        sg->elem = NULL;
-        g *gp = sg->g;
-        gp->param = sg;
-        sg->success = false;
-        gp->schedlink = NULL;
-        if (glist.tail)
-            glist.tail->schedlink = gp;
-        else
-            glist.head = gp;
-        glist.tail = gp;
-    }
+    while ((sg = gort__waitq_dequeue(&c->sendq)) != NULL)
+        closewaiter(sg, &glist);            /* senders will panic */
     gort__unlock(&c->lock);
 
     for (g *gp = glist.head; gp != NULL;) {

@@ -6,8 +6,11 @@ package bench
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Size returns os.Args[1] as a positive number, or dflt without one.
@@ -48,4 +51,24 @@ func RSSKiB() float64 {
 		return -1
 	}
 	return pages * float64(os.Getpagesize()) / 1024
+}
+
+// GoschedPing runs two goroutines that call runtime.Gosched n times each
+// and returns the nanoseconds per call (the gosched and rawswitch
+// workloads share it).
+func GoschedPing(n int) float64 {
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	wg.Add(1)
+	go func() {
+		for i := 0; i < n; i++ {
+			runtime.Gosched()
+		}
+		wg.Done()
+	}()
+	for i := 0; i < n; i++ {
+		runtime.Gosched()
+	}
+	wg.Wait()
+	return float64(time.Since(t0).Nanoseconds()) / (2 * float64(n))
 }
