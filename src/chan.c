@@ -221,6 +221,17 @@ size_t gort_chan_cap(gort_chan *c)
     return c ? c->dataqsiz : 0;
 }
 
+/* handoff ends a direct hand-off to the waiting partner sg: unlock the
+ * channel(s) with unlockf(arg), then wake sg's goroutine with success. */
+static void handoff(sudog *sg, void (*unlockf)(void *arg), void *arg)
+{
+    g *gp = sg->g;
+    unlockf(arg);
+    gp->param = sg;
+    sg->success = true;
+    gort__goready(gp);
+}
+
 /* gort__chan_send completes a send to the waiting receiver sg, which has
  * been dequeued from c->recvq.  c must be locked; unlockf(arg) unlocks it
  * (and, for select, the other channels) before sg's goroutine is
@@ -232,11 +243,7 @@ void gort__chan_send(gort_chan *c, sudog *sg, const void *ep,
         elemmove(c, sg->elem, ep);
         sg->elem = NULL;
     }
-    g *gp = sg->g;
-    unlockf(arg);
-    gp->param = sg;
-    sg->success = true;
-    gort__goready(gp);
+    handoff(sg, unlockf, arg);
 }
 
 /* gort__chan_recv completes a receive from the waiting sender sg, which
@@ -259,11 +266,7 @@ void gort__chan_recv(gort_chan *c, sudog *sg, void *ep,
         c->sendx = c->recvx;
     }
     sg->elem = NULL;
-    g *gp = sg->g;
-    unlockf(arg);
-    gp->param = sg;
-    sg->success = true;
-    gort__goready(gp);
+    handoff(sg, unlockf, arg);
 }
 
 /* unlockchan unlocks c: the unlockf of a plain send or receive. */
