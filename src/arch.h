@@ -25,7 +25,7 @@ void gort__mcall(gobuf *save, gobuf *g0, void (*fn)(void *), void *arg);
 void gort__swapgo(gobuf *save, gobuf *to);
 
 /* gort__goentry is where a new goroutine's first gogo returns to: it calls
- * gort__goexit0_start with the G that the frame carries (asm_amd64.S). */
+ * gort__goexit_start with the G that the frame carries (asm_amd64.S). */
 void gort__goentry(void);
 
 /* gort__gostartcall builds the first frame of a goroutine on its stack so

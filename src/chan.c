@@ -10,7 +10,7 @@
  * allocation; a channel of zero-size elements (chan struct{}) or of
  * capacity 0 has none.
  *
- * Invariants, all under c->lock (gort__chan_check verifies them):
+ * Invariants, all under c->lock (gort__chancheck verifies them):
  *
  *   At least one of c->sendq and c->recvq is empty, except for an
  *   unbuffered channel with a single goroutine blocked on it for both
@@ -45,7 +45,7 @@
  * closed.  The waker sets it before goready, after unlocking the channel.
  *
  * Threads the runtime did not start may call everything here.  The public
- * operations begin with gort__getgf(), which gives such a thread, at its
+ * operations begin with gort__getg_needm(), which gives such a thread, at its
  * first call, a G (and an M) whose parking blocks the thread; from then on
  * the deadlock detector knows that the thread may still wake someone.
  */
@@ -167,8 +167,8 @@ static inline void elemmove(gort_chan *c, void *dst, const void *src)
     }
 }
 
-/* gort__chan_elemclr zero-fills the element at dst, if any. */
-void gort__chan_elemclr(gort_chan *c, void *dst)
+/* gort__chanelemclr zero-fills the element at dst, if any. */
+void gort__chanelemclr(gort_chan *c, void *dst)
 {
     if (dst != NULL && c->elemsize != 0)
         memset(dst, 0, c->elemsize);
@@ -232,11 +232,11 @@ static void handoff(sudog *sg, void (*unlockf)(void *arg), void *arg)
     gort__goready(gp);
 }
 
-/* gort__chan_send completes a send to the waiting receiver sg, which has
+/* gort__send completes a send to the waiting receiver sg, which has
  * been dequeued from c->recvq.  c must be locked; unlockf(arg) unlocks it
  * (and, for select, the other channels) before sg's goroutine is
  * readied.  A receiver waits, so the buffer is empty; it stays untouched. */
-void gort__chan_send(gort_chan *c, sudog *sg, const void *ep,
+void gort__send(gort_chan *c, sudog *sg, const void *ep,
                      void (*unlockf)(void *arg), void *arg)
 {
     if (sg->elem != NULL) {
@@ -246,11 +246,11 @@ void gort__chan_send(gort_chan *c, sudog *sg, const void *ep,
     handoff(sg, unlockf, arg);
 }
 
-/* gort__chan_recv completes a receive from the waiting sender sg, which
+/* gort__recv completes a receive from the waiting sender sg, which
  * has been dequeued from c->sendq: directly from sg on an unbuffered
  * channel, else from the head of the full buffer, with sg's element going
  * to its tail.  c must be locked; unlockf(arg) unlocks it. */
-void gort__chan_recv(gort_chan *c, sudog *sg, void *ep,
+void gort__recv(gort_chan *c, sudog *sg, void *ep,
                      void (*unlockf)(void *arg), void *arg)
 {
     if (c->dataqsiz == 0) {
@@ -283,9 +283,9 @@ static bool chanparkcommit(g *gp, void *lock)
     return true;
 }
 
-/* gort__chan_bufsend puts *ep at the tail of the buffer.  c must be
+/* gort__bufsend puts *ep at the tail of the buffer.  c must be
  * locked and its buffer not full. */
-void gort__chan_bufsend(gort_chan *c, const void *ep)
+void gort__bufsend(gort_chan *c, const void *ep)
 {
     elemmove(c, gort__chanbuf(c, c->sendx), ep);
     if (++c->sendx == c->dataqsiz)
@@ -293,14 +293,14 @@ void gort__chan_bufsend(gort_chan *c, const void *ep)
     c->qcount++;
 }
 
-/* gort__chan_bufrecv takes the head of the buffer into ep (NULL:
+/* gort__bufrecv takes the head of the buffer into ep (NULL:
  * discard).  c must be locked and its buffer not empty. */
-void gort__chan_bufrecv(gort_chan *c, void *ep)
+void gort__bufrecv(gort_chan *c, void *ep)
 {
     void *qp = gort__chanbuf(c, c->recvx);
     if (ep != NULL)
         elemmove(c, ep, qp);
-    gort__chan_elemclr(c, qp);
+    gort__chanelemclr(c, qp);
     if (++c->recvx == c->dataqsiz)
         c->recvx = 0;
     c->qcount--;
@@ -312,7 +312,7 @@ void gort__chan_bufrecv(gort_chan *c, void *ep)
  * parked. */
 static bool chanpark(gort_chan *c, g *gp, waitq *q, void *ep, waitReason reason)
 {
-    sudog *mysg = gort__acquireSudogg(gp);
+    sudog *mysg = gort__acquireSudog(gp);
     mysg->elem = ep;
     mysg->waitlink = NULL;
     mysg->g = gp;
@@ -322,7 +322,7 @@ static bool chanpark(gort_chan *c, g *gp, waitq *q, void *ep, waitReason reason)
     gp->waiting = mysg;
     gp->param = NULL;
     gort__waitq_enqueue(q, mysg);
-    gort__goparkg(gp, chanparkcommit, &c->lock, reason);
+    gort__gopark(gp, chanparkcommit, &c->lock, reason);
 
     /* Someone woke us up. */
     if (mysg != gp->waiting)
@@ -344,7 +344,7 @@ static bool chansend(gort_chan *c, const void *ep, bool block, g *gp)
     if (c == NULL) {
         if (!block)
             return false;
-        gort__gopark(NULL, NULL, waitReasonChanSendNilChan);
+        gort__gopark(gort__getg_needm(), NULL, NULL, waitReasonChanSendNilChan);
         gort__throw("unreachable");
     }
     if (ep == NULL && c->elemsize != 0)
@@ -358,11 +358,11 @@ static bool chansend(gort_chan *c, const void *ep, bool block, g *gp)
     sudog *sg = gort__waitq_dequeue(&c->recvq);
     if (sg != NULL) {
         /* A receiver waits: hand the value to it, past the buffer. */
-        gort__chan_send(c, sg, ep, unlockchan, c);
+        gort__send(c, sg, ep, unlockchan, c);
         return true;
     }
     if (c->qcount < c->dataqsiz) {
-        gort__chan_bufsend(c, ep);
+        gort__bufsend(c, ep);
         gort__unlock(&c->lock);
         return true;
     }
@@ -395,7 +395,7 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok, g *gp)
     if (c == NULL) {
         if (!block)
             return false;
-        gort__gopark(NULL, NULL, waitReasonChanReceiveNilChan);
+        gort__gopark(gort__getg_needm(), NULL, NULL, waitReasonChanReceiveNilChan);
         gort__throw("unreachable");
     }
 
@@ -403,7 +403,7 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok, g *gp)
     if (c->closed) {
         if (c->qcount == 0) {
             gort__unlock(&c->lock);
-            gort__chan_elemclr(c, ep);
+            gort__chanelemclr(c, ep);
             return true;
         }
         /* Closed but not drained: the buffer goes first. */
@@ -411,13 +411,13 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok, g *gp)
         sudog *sg = gort__waitq_dequeue(&c->sendq);
         if (sg != NULL) {
             /* A sender waits: the buffer, if any, is full. */
-            gort__chan_recv(c, sg, ep, unlockchan, c);
+            gort__recv(c, sg, ep, unlockchan, c);
             *ok = true;
             return true;
         }
     }
     if (c->qcount > 0) {
-        gort__chan_bufrecv(c, ep);
+        gort__bufrecv(c, ep);
         gort__unlock(&c->lock);
         *ok = true;
         return true;
@@ -439,29 +439,29 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok, g *gp)
 
 void gort_chan_send(gort_chan *c, const void *elem)
 {
-    chansend(c, elem, true, gort__getgf());
+    chansend(c, elem, true, gort__getg_needm());
 }
 
 bool gort_chan_recv(gort_chan *c, void *elem)
 {
     bool ok;
-    chanrecv(c, elem, true, &ok, gort__getgf());
+    chanrecv(c, elem, true, &ok, gort__getg_needm());
     return ok;
 }
 
-/* gort__chansend_nb is Go's selectnbsend: a send that never blocks.  It
+/* gort__selectnbsend is Go's selectnbsend: a send that never blocks.  It
  * returns whether the value was delivered or buffered. */
-bool gort__chansend_nb(gort_chan *c, const void *elem)
+bool gort__selectnbsend(gort_chan *c, const void *elem)
 {
-    return chansend(c, elem, false, gort__getgf());
+    return chansend(c, elem, false, gort__getg_needm());
 }
 
-/* gort__chanrecv_nb is Go's selectnbrecv: a receive that never blocks.
+/* gort__selectnbrecv is Go's selectnbrecv: a receive that never blocks.
  * It returns whether it proceeded; then *ok says whether a value came (as
  * gort_chan_recv's result). */
-bool gort__chanrecv_nb(gort_chan *c, void *elem, bool *ok)
+bool gort__selectnbrecv(gort_chan *c, void *elem, bool *ok)
 {
-    return chanrecv(c, elem, false, ok, gort__getgf());
+    return chanrecv(c, elem, false, ok, gort__getg_needm());
 }
 
 /* closewaiter marks sg, taken off a queue by close, as woken without a
@@ -482,7 +482,7 @@ static void closewaiter(sudog *sg, gQueue *glist)
 
 void gort_chan_close(gort_chan *c)
 {
-    gort__getgf();
+    gort__getg_needm();
     if (c == NULL)
         gort_panic("close of nil channel");
     gort__lock(&c->lock);
@@ -497,7 +497,7 @@ void gort_chan_close(gort_chan *c)
     gQueue glist = {0};
     sudog *sg;
     while ((sg = gort__waitq_dequeue(&c->recvq)) != NULL) {
-        gort__chan_elemclr(c, sg->elem);    /* receivers get zero values */
+        gort__chanelemclr(c, sg->elem);    /* receivers get zero values */
         closewaiter(sg, &glist);
     }
     while ((sg = gort__waitq_dequeue(&c->sendq)) != NULL)
@@ -525,7 +525,7 @@ static int qlen(waitq *q)
 }
 
 /* gort__chan_stat fills st with c's state, read under its lock. */
-void gort__chan_stat(gort_chan *c, gort__chanstat *st)
+void gort__chanreadstat(gort_chan *c, gort__chanstat *st)
 {
     gort__lock(&c->lock);
     st->qcount = c->qcount;
@@ -574,9 +574,9 @@ static const char *checkq(gort_chan *c, waitq *q, int *nlive, g **who, bool *sev
     return NULL;
 }
 
-/* gort__chan_check verifies the invariants at the top of this file and
+/* gort__chancheck verifies the invariants at the top of this file and
  * returns NULL, or a description of the first one broken. */
-const char *gort__chan_check(gort_chan *c)
+const char *gort__chancheck(gort_chan *c)
 {
     const char *bad = NULL;
     int ns, nr;

@@ -1195,17 +1195,14 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
     return true;
 }
 
-/* gort__gopark puts the current goroutine into a waiting state and calls
- * unlockf(gp, lock) on g0.  If unlockf returns false, the goroutine is
- * resumed at once.  unlockf must not touch gp's stack: another M may
- * already be running it.  Someone must call goready(gp) to wake it. */
-void gort__gopark(bool (*unlockf)(g *, void *), void *lock, waitReason reason)
-{
-    gort__goparkg(gort__getgf(), unlockf, lock, reason);
-}
-
-/* gort__goparkg is gopark for a caller that has its G (gort__getgf()). */
-void gort__goparkg(g *gp, bool (*unlockf)(g *, void *), void *lock, waitReason reason)
+/* gort__gopark puts gp, the current goroutine, into a waiting state and
+ * calls unlockf(gp, lock) once gp's context is saved.  If unlockf returns
+ * false, gp is resumed at once.  unlockf must not touch gp's stack:
+ * another M may already be running gp.  Someone must call goready(gp) to
+ * wake it.  The caller passes gp (gort__getg_needm()) because it already
+ * has it: the channel paths use it for their sudog as well.
+ */
+void gort__gopark(g *gp, bool (*unlockf)(g *, void *), void *lock, waitReason reason)
 {
     m *mp = gp->m;
     if (gp->isforeign) {
@@ -1243,7 +1240,7 @@ static bool parkunlock_c(g *gp, void *lock)
 /* gort__goparkunlock parks the goroutine, unlocking l once it is parked. */
 void gort__goparkunlock(mutex *l, waitReason reason)
 {
-    gort__gopark(parkunlock_c, l, reason);
+    gort__gopark(gort__getg_needm(), parkunlock_c, l, reason);
 }
 
 /* ready marks gp runnable and puts it in the runnext slot of the current
@@ -1301,13 +1298,8 @@ static void gosched_m(g *gp)
  * sudogs: per-P caches backed by a global list (Go's acquireSudog).
  * ---------------------------------------------------------------------- */
 
-sudog *gort__acquireSudog(void)
-{
-    return gort__acquireSudogg(gort__getgf());
-}
-
-/* gort__acquireSudogg is acquireSudog for a caller that has its G. */
-sudog *gort__acquireSudogg(g *gp)
+/* gort__acquireSudog gives gp, the current goroutine, a free sudog. */
+sudog *gort__acquireSudog(g *gp)
 {
     sudog *c = gp->cachedsudog;
     if (likely(c != NULL)) {
@@ -2168,10 +2160,10 @@ void gort__runtime_main(void *arg)
  * The public API of this file.
  * ---------------------------------------------------------------------- */
 
-/* gort__getgf: see runtime.h.  The G and M of a foreign thread live as
+/* gort__getg_needm: see runtime.h.  The G and M of a foreign thread live as
  * long as the process; the thread counts as a running M, so deadlock
  * detection stays quiet once one exists, as Go's does with cgo. */
-g *gort__getgf(void)
+g *gort__getg_needm(void)
 {
     g *gp = getg();
     if (likely(gp != NULL))
@@ -2202,7 +2194,7 @@ void gort_go(gort_fn fn, void *arg)
 {
     if (fn == NULL)
         gort_panic("go of nil func value");
-    g *gp = gort__getgf();
+    g *gp = gort__getg_needm();
     gort__readynew(gort__newproc1(fn, arg, gp, __builtin_return_address(0), false));
 }
 
@@ -2213,7 +2205,7 @@ void gort_go(gort_fn fn, void *arg)
  * across calls need this. */
 void gort_lockosthread(void)
 {
-    g *gp = gort__getgf();
+    g *gp = gort__getg_needm();
     if (gp->isforeign)
         return;         /* a foreign thread is always "locked" to itself */
     if (gp->lockedcount++ == 0) {
@@ -2224,7 +2216,7 @@ void gort_lockosthread(void)
 
 void gort_unlockosthread(void)
 {
-    g *gp = gort__getgf();
+    g *gp = gort__getg_needm();
     if (gp->isforeign || gp->lockedcount == 0)
         return;         /* as Go: unlocking an unlocked goroutine is a no-op */
     if (--gp->lockedcount == 0) {

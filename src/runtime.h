@@ -386,16 +386,14 @@ void gort__setg(g *gp);
  * proc.c
  * ---------------------------------------------------------------------- */
 
-sudog *gort__acquireSudog(void);
-sudog *gort__acquireSudogg(g *gp);
+sudog *gort__acquireSudog(g *gp);
 void gort__releaseSudog(sudog *s);
-/* gort__getgf returns the current G; on a thread that the runtime did not
- * start it makes one that stands for the thread (parking blocks the
- * thread, readying wakes it). */
-g *gort__getgf(void);
+/* gort__getg_needm returns the current G; on a thread that the runtime
+ * did not start it first makes one that stands for the thread (Go's needm
+ * for cgo callbacks): parking it blocks the thread, readying wakes it. */
+g *gort__getg_needm(void);
 g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool system);
-void gort__gopark(bool (*unlockf)(g *, void *), void *lock, waitReason reason);
-void gort__goparkg(g *gp, bool (*unlockf)(g *, void *), void *lock, waitReason reason);
+void gort__gopark(g *gp, bool (*unlockf)(g *, void *), void *lock, waitReason reason);
 void gort__goparkunlock(mutex *l, waitReason reason);
 void gort__goready(g *gp);
 NORETURN void gort__mstart(void);
@@ -457,16 +455,16 @@ static inline void *gort__chanbuf(gort_chan *c, size_t i)
 void gort__waitq_enqueue(waitq *q, sudog *sgp);
 sudog *gort__waitq_dequeue(waitq *q);
 void gort__waitq_dequeueSudoG(waitq *q, sudog *sgp);
-void gort__chan_send(gort_chan *c, sudog *sg, const void *ep, void (*unlockf)(void *), void *arg);
-void gort__chan_recv(gort_chan *c, sudog *sg, void *ep, void (*unlockf)(void *), void *arg);
-void gort__chan_bufsend(gort_chan *c, const void *ep);
-void gort__chan_bufrecv(gort_chan *c, void *ep);
-void gort__chan_elemclr(gort_chan *c, void *ep);
+void gort__send(gort_chan *c, sudog *sg, const void *ep, void (*unlockf)(void *), void *arg);
+void gort__recv(gort_chan *c, sudog *sg, void *ep, void (*unlockf)(void *), void *arg);
+void gort__bufsend(gort_chan *c, const void *ep);
+void gort__bufrecv(gort_chan *c, void *ep);
+void gort__chanelemclr(gort_chan *c, void *ep);
 
 /* Non-blocking send and receive (Go's selectnbsend, selectnbrecv), for
  * the timer code: they never park, so g0 and sysmon may call them. */
-bool gort__chansend_nb(gort_chan *c, const void *elem);
-bool gort__chanrecv_nb(gort_chan *c, void *elem, bool *ok);
+bool gort__selectnbsend(gort_chan *c, const void *elem);
+bool gort__selectnbrecv(gort_chan *c, void *elem, bool *ok);
 
 /* For the tests: a channel's state, and its invariants checked (NULL when
  * they hold, else what is broken). */
@@ -475,8 +473,8 @@ typedef struct gort__chanstat {
     int nsendq, nrecvq;
     bool closed;
 } gort__chanstat;
-void gort__chan_stat(gort_chan *c, gort__chanstat *st);
-const char *gort__chan_check(gort_chan *c);
+void gort__chanreadstat(gort_chan *c, gort__chanstat *st);
+const char *gort__chancheck(gort_chan *c);
 
 /* ------------------------------------------------------------------------
  * sema.c: semaphores for sync (Go's sema.go).

@@ -160,7 +160,7 @@ static void sortlockorder(gort_case *cases, int32_t *lockorder, const int32_t *p
  * proceed; Go's block). */
 static NORETURN void blockforever(waitReason reason)
 {
-    gort__gopark(NULL, NULL, reason);
+    gort__gopark(gort__getg_needm(), NULL, NULL, reason);
     gort__throw("unreachable");
 }
 
@@ -170,7 +170,7 @@ static NORETURN void blockforever(waitReason reason)
  * channel of non-zero element size has an elem. */
 int gort_select(gort_case *cases, int n, bool block)
 {
-    g *gp = gort__getgf();     /* first, for a thread the runtime did not start */
+    g *gp = gort__getg_needm();     /* first, for a thread the runtime did not start */
     if (n < 0 || (n > 0 && cases == NULL))
         gort_panic("gort_select: bad case");
     for (int i = 0; i < n; i++) {
@@ -259,7 +259,7 @@ int gort_select(gort_case *cases, int n, bool block)
     for (int i = 0; i < norder; i++) {
         cas = &cases[lockorder[i]];
         c = cas->c;
-        sudog *s = gort__acquireSudog();
+        sudog *s = gort__acquireSudog(gort__getg_needm());
         s->g = gp;
         s->isSelect = true;
         s->success = false;
@@ -271,7 +271,7 @@ int gort_select(gort_case *cases, int n, bool block)
         gort__waitq_enqueue(cas->dir == GORT_SEND ? &c->sendq : &c->recvq, s);
     }
     gp->param = NULL;
-    gort__gopark(selparkcommit, NULL, waitReasonSelect);
+    gort__gopark(gort__getg_needm(), selparkcommit, NULL, waitReasonSelect);
 
     /* Woken: one case won.  Pass 3: take the others off their queues. */
     sellock(&st);
@@ -320,19 +320,19 @@ int gort_select(gort_case *cases, int n, bool block)
 bufrecv:
     /* A value in the buffer. */
     recvOK = true;
-    gort__chan_bufrecv(c, cas->elem);
+    gort__bufrecv(c, cas->elem);
     selunlock(&st);
     goto retc;
 
 bufsend:
     /* Room in the buffer. */
-    gort__chan_bufsend(c, cas->elem);
+    gort__bufsend(c, cas->elem);
     selunlock(&st);
     goto retc;
 
 recv:
     /* A sender is blocked: take its value. */
-    gort__chan_recv(c, sg, cas->elem, selunlockf, &st);
+    gort__recv(c, sg, cas->elem, selunlockf, &st);
     recvOK = true;
     goto retc;
 
@@ -340,12 +340,12 @@ rclose:
     /* The end of a closed channel. */
     selunlock(&st);
     recvOK = false;
-    gort__chan_elemclr(c, cas->elem);
+    gort__chanelemclr(c, cas->elem);
     goto retc;
 
 send:
     /* A receiver is blocked: hand it the value. */
-    gort__chan_send(c, sg, cas->elem, selunlockf, &st);
+    gort__send(c, sg, cas->elem, selunlockf, &st);
     goto retc;
 
 retc:

@@ -37,7 +37,7 @@
  * has not reached its wait yet: it then does not block at all.
  *
  * Threads the runtime did not start may block here: their G comes from
- * gort__getgf(), and parking blocks the thread.
+ * gort__getg_needm(), and parking blocks the thread.
  */
 #include "os.h"
 
@@ -75,7 +75,7 @@ static bool cansemacquire(_Atomic uint32_t *addr)
  * root->lock must be held. */
 static void queue(semaRoot *root, _Atomic uint32_t *addr, sudog *s, bool lifo)
 {
-    s->g = gort__getgf();
+    s->g = gort__getg_needm();
     s->elem = (void *)addr;
     s->next = NULL;
     s->prev = NULL;
@@ -158,7 +158,7 @@ void gort__semacquire1(_Atomic uint32_t *addr, bool lifo, waitReason reason)
 {
     if (cansemacquire(addr))
         return;
-    sudog *s = gort__acquireSudog();
+    sudog *s = gort__acquireSudog(gort__getg_needm());
     semaRoot *root = semroot(addr);
     s->ticket = 0;
     for (;;) {
@@ -292,8 +292,8 @@ void gort__notifyListWait(notifyList *l, uint32_t t)
         gort__unlock(&l->lock);
         return;
     }
-    sudog *s = gort__acquireSudog();
-    s->g = gort__getgf();
+    sudog *s = gort__acquireSudog(gort__getg_needm());
+    s->g = gort__getg_needm();
     s->ticket = t;
     s->next = NULL;
     if (l->tail == NULL)

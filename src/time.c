@@ -335,7 +335,7 @@ void gort_sleep(int64_t ns)
 {
     if (ns <= 0)
         return;
-    g *gp = gort__getgf();
+    g *gp = gort__getg_needm();
     timer *t = gp->timer;
     if (t == NULL) {
         t = calloc(1, sizeof *t);
@@ -348,7 +348,7 @@ void gort_sleep(int64_t ns)
     t->arg = gp;
     t->period = 0;
     t->when = whenafter(ns);
-    gort__gopark(resetForSleep, NULL, waitReasonSleep);
+    gort__gopark(gort__getg_needm(), resetForSleep, NULL, waitReasonSleep);
 }
 
 int64_t gort_nanotime(void)
@@ -373,7 +373,7 @@ static void sendTime(void *arg, int64_t now)
     (void)now;
     gort_timer *tm = arg;
     int64_t v = gort__nanotime();
-    gort__chansend_nb(tm->c, &v);
+    gort__selectnbsend(tm->c, &v);
 }
 
 static gort_timer *newtimer(int64_t when, int64_t period)

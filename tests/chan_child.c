@@ -80,7 +80,7 @@ static void chanwait(gort_chan *ch, int n)
 {
     for (;;) {
         gort__chanstat st;
-        gort__chan_stat(ch, &st);
+        gort__chanreadstat(ch, &st);
         if (st.nsendq + st.nrecvq == n)
             return;
         gort_gosched();

@@ -56,7 +56,7 @@ static void atexit_handler(void)
  * nothing will ever ready it. */
 static void park(waitReason why)
 {
-    gort__gopark(NULL, NULL, why);
+    gort__gopark(gort__getg_needm(), NULL, NULL, why);
     printf("[unreachable: a parked goroutine ran again]\n");
 }
 

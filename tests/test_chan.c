@@ -75,7 +75,7 @@ static void test_buffered(void **state)
             assert_invariants(c);
         }
         int64_t x = 99;
-        assert_false(gort__chansend_nb(c, &x));     /* full */
+        assert_false(gort__selectnbsend(c, &x));     /* full */
         for (int64_t i = 0; i < 5; i++) {
             int64_t v = -1;
             assert_true(gort_chan_recv(c, &v));
@@ -83,7 +83,7 @@ static void test_buffered(void **state)
             assert_int_equal(gort_chan_len(c), 4 - i);
         }
         bool ok = true;
-        assert_false(gort__chanrecv_nb(c, &x, &ok));    /* empty */
+        assert_false(gort__selectnbrecv(c, &x, &ok));    /* empty */
     }
     assert_invariants(c);
     gort_chan_free(c);
@@ -132,7 +132,7 @@ static void test_zero_size(void **state)
     for (int i = 0; i < 1000; i++)
         gort_chan_send(c, NULL);
     assert_int_equal(gort_chan_len(c), 1000);
-    assert_false(gort__chansend_nb(c, NULL));
+    assert_false(gort__selectnbsend(c, NULL));
     gort_chan_free(c);
 }
 
@@ -144,8 +144,8 @@ static void test_nil_len_cap_free(void **state)
     gort_chan_free(NULL);
     int v = 7;
     bool ok = true;
-    assert_false(gort__chansend_nb(NULL, &v));
-    assert_false(gort__chanrecv_nb(NULL, &v, &ok));
+    assert_false(gort__selectnbsend(NULL, &v));
+    assert_false(gort__selectnbrecv(NULL, &v, &ok));
 }
 
 static void test_close_drains_then_zero(void **state)
@@ -169,7 +169,7 @@ static void test_close_drains_then_zero(void **state)
     }
     bool ok = true;
     int v = -1;
-    assert_true(gort__chanrecv_nb(c, &v, &ok));     /* proceeds: closed */
+    assert_true(gort__selectnbrecv(c, &v, &ok));     /* proceeds: closed */
     assert_false(ok);
     assert_int_equal(v, 0);
     assert_invariants(c);
@@ -435,7 +435,7 @@ static void stress_receiver(void *arg)
         bool ok;
         if (id % 2 == 0) {
             ok = gort_chan_recv(chans[k], &m);
-        } else if (!gort__chanrecv_nb(chans[k], &m, &ok)) {
+        } else if (!gort__selectnbrecv(chans[k], &m, &ok)) {
             gort_gosched();
             continue;
         }
@@ -459,7 +459,7 @@ static void stress_checker(void *arg)
     (void)arg;
     while (!atomic_load(&stress_stop)) {
         for (int k = 0; k < K; k++) {
-            const char *bad = gort__chan_check(chans[k]);
+            const char *bad = gort__chancheck(chans[k]);
             if (bad)
                 fail_at(bad);
         }

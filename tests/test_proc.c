@@ -41,7 +41,7 @@ static bool parkunlock(g *gp, void *arg)
 static void parkme(void)
 {
     gort__lock(&wlock);
-    gort__gopark(parkunlock, NULL, waitReasonChanReceive);
+    gort__gopark(gort__getg_needm(), parkunlock, NULL, waitReasonChanReceive);
 }
 
 static void wakeall(void)

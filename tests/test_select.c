@@ -534,7 +534,7 @@ static void checker(void *arg)
     (void)arg;
     while (!atomic_load(&checker_stop)) {
         for (int k = 0; k < K; k++) {
-            const char *bad = gort__chan_check(chans[k]);
+            const char *bad = gort__chancheck(chans[k]);
             if (bad)
                 fail_at(bad);
         }

@@ -53,7 +53,7 @@ static inline uint32_t xorshift(uint32_t *s)
 static inline gort__chanstat stat(gort_chan *c)
 {
     gort__chanstat st;
-    gort__chan_stat(c, &st);
+    gort__chanreadstat(c, &st);
     return st;
 }
 
@@ -72,7 +72,7 @@ static inline void waitblocked(gort_chan *c, int nsend, int nrecv)
 /* assert_invariants checks the invariants that chan.c's comment states. */
 static inline void assert_invariants(gort_chan *c)
 {
-    const char *bad = gort__chan_check(c);
+    const char *bad = gort__chancheck(c);
     if (bad != NULL)
         fail_msg("channel invariant: %s", bad);
 }
