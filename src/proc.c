@@ -68,6 +68,7 @@
 
 #include "arch.h"
 #include "os.h"
+#include "netpoll.h"
 #include "sanitizer.h"
 
 schedt gort__sched;
@@ -472,6 +473,50 @@ static g *globrunqget(p *pp, int32_t max)
     return gp;
 }
 
+/* gqueuepop takes q's first G, or NULL. */
+static g *gqueuepop(gQueue *q)
+{
+    g *gp = q->head;
+    if (gp) {
+        q->head = gp->schedlink;
+        if (q->head == NULL)
+            q->tail = NULL;
+        gp->schedlink = NULL;
+    }
+    return gp;
+}
+
+static void startm(p *pp, bool spinning);
+
+/* injectglist makes every G of list (Gwaiting, from the poller) runnable
+ * and queues it: on a thread without a P, all on the global queue, with
+ * an M started for each idle P; with a P, one for each idle P on the
+ * global queue (and an M for each), the rest on the local queue. */
+static void injectglist(gQueue *list)
+{
+    if (list->head == NULL)
+        return;
+    int n = 0;
+    for (g *gp = list->head; gp; gp = gp->schedlink, n++)
+        gort__casgstatus(gp, Gwaiting, Grunnable);
+    g *me = getg();
+    p *pp = me && me->m ? me->m->p : NULL;
+    int nglob = pp ? atomic_load(&gort__sched.npidle) : n;
+    if (nglob > n)
+        nglob = n;
+    if (nglob > 0) {
+        gort__lock(&gort__sched.lock);
+        for (int i = 0; i < nglob; i++)
+            globrunqput(gqueuepop(list));
+        gort__unlock(&gort__sched.lock);
+        for (int i = 0; i < nglob && atomic_load(&gort__sched.npidle) != 0; i++)
+            startm(NULL, false);
+    }
+    g *gp;
+    while ((gp = gqueuepop(list)) != NULL)
+        runqput(pp, gp, false);
+}
+
 /* ------------------------------------------------------------------------
  * Idle Ms and Ps.  All under sched.lock.
  * ---------------------------------------------------------------------- */
@@ -705,6 +750,24 @@ void gort__wakep(void)
     wakep();
 }
 
+/* gort__wakeNetPoller makes sure that a timer due at when is seen in time
+ * (Go's wakeNetPoller): if an M polls and means to sleep past when, break
+ * its poll; if none polls, start an M, which will poll or run the timer.
+ * The poller publishes pollUntil before it sleeps and clears lastpoll
+ * before that, so a timer added at any moment is either seen by its
+ * re-check of the heaps or breaks its sleep (findrunnable): a spurious
+ * wake-up is possible, a missed one is not. */
+void gort__wakeNetPoller(int64_t when)
+{
+    if (atomic_load(&gort__sched.lastpoll) == 0) {
+        int64_t pollerUntil = atomic_load(&gort__sched.pollUntil);
+        if (pollerUntil == 0 || pollerUntil > when)
+            gort__netpollBreak();
+    } else {
+        wakep();
+    }
+}
+
 /* handoffp hands off pp from a syscall or a stopping M: it starts an M if
  * there is work for it, or puts it on the idle list. */
 static void handoffp(p *pp)
@@ -738,6 +801,36 @@ static void handoffp(p *pp)
     gort__unlock(&gort__sched.lock);
 }
 
+/* acquirespinning takes pp for the current M, which then looks for work
+ * again as a spinning M: it found a sign of work after it gave up its P
+ * and stopped spinning (see "the delicate dance" in findrunnable). */
+static void acquirespinning(m *mp, p *pp)
+{
+    acquirep(pp);
+    mp->spinning = true;
+    atomic_fetch_add(&gort__sched.nmspinning, 1);
+}
+
+/* dropspinning takes the current M out of the spinning state. */
+static void dropspinning(m *mp, const char *where)
+{
+    mp->spinning = false;
+    if (atomic_fetch_sub(&gort__sched.nmspinning, 1) <= 0) {
+        gort__printf("runtime: %s: negative nmspinning\n", where);
+        gort__throw("negative nmspinning");
+    }
+}
+
+/* pidlegetlocked takes an idle P under sched.lock, or none while the
+ * world is stopping. */
+static p *pidlegetlocked(void)
+{
+    gort__lock(&gort__sched.lock);
+    p *pp = atomic_load(&gort__sched.gcwaiting) ? NULL : pidleget();
+    gort__unlock(&gort__sched.lock);
+    return pp;
+}
+
 /* resetspinning: a spinning M found work.  If it was the last spinner,
  * another one must start looking (see the comment at the top). */
 static void resetspinning(void)
@@ -745,10 +838,7 @@ static void resetspinning(void)
     m *mp = getg()->m;
     if (!mp->spinning)
         gort__throw("resetspinning: not a spinning m");
-    mp->spinning = false;
-    int32_t n = atomic_fetch_sub(&gort__sched.nmspinning, 1) - 1;
-    if (n < 0)
-        gort__throw("findrunnable: negative nmspinning");
+    dropspinning(mp, "resetspinning");
     wakep();
 }
 
@@ -759,11 +849,8 @@ static void gcstopm(void)
     m *mp = getg()->m;
     if (!atomic_load(&gort__sched.gcwaiting))
         gort__throw("gcstopm: not waiting for gc");
-    if (mp->spinning) {
-        mp->spinning = false;
-        if (atomic_fetch_sub(&gort__sched.nmspinning, 1) <= 0)
-            gort__throw("gcstopm: negative nmspinning");
-    }
+    if (mp->spinning)
+        dropspinning(mp, "gcstopm");
     p *pp = releasep();
     gort__lock(&gort__sched.lock);
     atomic_store(&pp->status, Pgcstop);
@@ -831,8 +918,9 @@ static g *stealWork(p *pp)
 }
 
 /* findrunnable finds a runnable goroutine to execute, trying the local
- * queue, the global queue and other Ps' queues; with nothing found it
- * gives up the P and parks the M.  Returns with a P held. */
+ * queue, the global queue, the poller and other Ps' queues; with nothing
+ * found it gives up the P and either polls until the next timer or parks
+ * the M.  Returns with a P held.  Go's findRunnable, step for step. */
 static g *findrunnable(bool *inheritTime)
 {
     m *mp = getg()->m;
@@ -846,8 +934,9 @@ top:
     }
 
     /* Run this P's due timers: they may make goroutines runnable. */
+    int64_t pollUntil = 0;
     if (atomic_load_explicit(&pp->timer0When, memory_order_relaxed) != 0)
-        gort__checkTimers(pp, 0);
+        pollUntil = gort__checkTimers(pp, 0);
 
     /* Fairness: check the global queue once in a while. */
     if (atomic_load(&pp->schedtick) % 61 == 0 && gort__sched.runqsize > 0) {
@@ -869,6 +958,22 @@ top:
         gp = globrunqget(pp, 0);
         gort__unlock(&gort__sched.lock);
         if (gp) {
+            *inheritTime = false;
+            return gp;
+        }
+    }
+
+    /* Goroutines whose descriptors are ready, before stealing: they are
+     * the work nobody else will find.  Only while no M polls (it would
+     * find them too). */
+    if (gort__netpollinited() && atomic_load(&gort__netpollWaiters) > 0 &&
+        atomic_load(&gort__sched.lastpoll) != 0) {
+        gQueue list = {0};
+        gort__netpoll(0, &list);
+        if (list.head != NULL) {
+            gp = gqueuepop(&list);
+            injectglist(&list);
+            gort__casgstatus(gp, Gwaiting, Grunnable);
             *inheritTime = false;
             return gp;
         }
@@ -906,65 +1011,75 @@ top:
     pidleput(pp);
     gort__unlock(&gort__sched.lock);
 
-    /* Delicate dance: drop spinning, then re-check every queue (see the
-     * comment at the top of the file). */
+    /* The delicate dance: drop spinning, then check every source of work
+     * again (see the top of the file).  Work found now restores spinning,
+     * so that resetspinning wakes another M in case there is more. */
     bool wasSpinning = mp->spinning;
     if (mp->spinning) {
-        mp->spinning = false;
-        if (atomic_fetch_sub(&gort__sched.nmspinning, 1) <= 0)
-            gort__throw("findrunnable: negative nmspinning");
-
-        gort__lock(&gort__sched.lock);
-        if (gort__sched.runqsize != 0) {
-            p *pp2 = pidleget();
-            if (pp2) {
-                gp = globrunqget(pp2, 0);
-                gort__unlock(&gort__sched.lock);
-                acquirep(pp2);
-                mp->spinning = true;
-                atomic_fetch_add(&gort__sched.nmspinning, 1);
-                *inheritTime = false;
-                return gp;
-            }
-        }
-        gort__unlock(&gort__sched.lock);
-
+        dropspinning(mp, "findrunnable");
+        bool work = gort__sched.runqsize != 0;
         int32_t n = atomic_load(&gort__gomaxprocs);
-        for (int32_t i = 0; i < n; i++) {
-            p *p2 = allp_at(i);
-            if (!runqempty(p2)) {
-                gort__lock(&gort__sched.lock);
-                p *pp2 = pidleget();
-                gort__unlock(&gort__sched.lock);
-                if (pp2) {
-                    acquirep(pp2);
-                    mp->spinning = true;
-                    atomic_fetch_add(&gort__sched.nmspinning, 1);
-                    goto top;
-                }
-                break;
+        for (int32_t i = 0; i < n && !work; i++)
+            work = !runqempty(allp_at(i));
+        if (work) {
+            p *pp2 = pidlegetlocked();
+            if (pp2) {
+                acquirespinning(mp, pp2);
+                goto top;
             }
         }
     }
-    (void)wasSpinning;
 
-    /* Some timer is pending: one M sleeps until it is due (time.c). */
-    if (gort__timersleep()) {
-        gort__lock(&gort__sched.lock);
-        p *pp2 = atomic_load(&gort__sched.gcwaiting) ? NULL : pidleget();
-        gort__unlock(&gort__sched.lock);
-        if (pp2) {
+    /* Every P's timers, read after dropping spinning: a timer added
+     * meanwhile either shows here or its wakeNetPoller saw no spinning
+     * M and started one. */
+    int64_t w = gort__timeSleepUntil();
+    if (w != 0 && (pollUntil == 0 || w < pollUntil))
+        pollUntil = w;
+
+    /* Poll until the next timer: one M at a time, the one that takes
+     * lastpoll from non-zero to 0 (netpoll.c). */
+    if (gort__netpollinited() && (atomic_load(&gort__netpollWaiters) > 0 || pollUntil != 0) &&
+        atomic_exchange(&gort__sched.lastpoll, 0) != 0) {
+        atomic_store(&gort__sched.pollUntil, pollUntil);
+        if (mp->p != NULL)
+            gort__throw("findrunnable: netpoll with p");
+        if (mp->spinning)
+            gort__throw("findrunnable: netpoll with spinning");
+        int64_t delay = -1;
+        if (pollUntil != 0) {
+            delay = pollUntil - gort__nanotime();
+            if (delay < 0)
+                delay = 0;
+        }
+        gQueue list = {0};
+        gort__netpoll(delay, &list);
+        atomic_store(&gort__sched.pollUntil, 0);
+        atomic_store(&gort__sched.lastpoll, gort__nanotime());
+        p *pp2 = pidlegetlocked();
+        if (pp2 == NULL) {
+            injectglist(&list);
+        } else {
             acquirep(pp2);
             wakesysmon();   /* something runs again: sysmon watches */
-        }
-        int32_t n = atomic_load(&gort__gomaxprocs);
-        for (int32_t i = 0; i < n; i++)
-            gort__checkTimers(allp_at(i), 0);
-        if (pp2) {
-            mp->spinning = true;
-            atomic_fetch_add(&gort__sched.nmspinning, 1);
+            if (list.head != NULL) {
+                gp = gqueuepop(&list);
+                injectglist(&list);
+                gort__casgstatus(gp, Gwaiting, Grunnable);
+                *inheritTime = false;
+                return gp;
+            }
+            if (wasSpinning) {
+                mp->spinning = true;
+                atomic_fetch_add(&gort__sched.nmspinning, 1);
+            }
             goto top;
         }
+    } else if (pollUntil != 0 && gort__netpollinited()) {
+        /* Another M polls: make sure it wakes for our timer. */
+        int64_t pollerUntil = atomic_load(&gort__sched.pollUntil);
+        if (pollerUntil == 0 || pollerUntil > pollUntil)
+            gort__netpollBreak();
     }
     stopm();
     goto top;
@@ -1969,6 +2084,19 @@ static void sysmon(void)
             }
             gort__unlock(&gort__sched.lock);
         }
+        /* Poll if nobody has for 10ms: goroutines whose descriptors are
+         * ready must not wait for an M to run out of work.  Go polls here
+         * whenever the poller exists; gort only while some goroutine
+         * waits on a descriptor, so that a program of timers alone makes
+         * no system call here. */
+        int64_t lastpoll = atomic_load(&gort__sched.lastpoll);
+        if (gort__netpollinited() && atomic_load(&gort__netpollWaiters) > 0 && lastpoll != 0 &&
+            lastpoll + 10 * 1000 * 1000 < now &&
+            atomic_compare_exchange_strong(&gort__sched.lastpoll, &lastpoll, now)) {
+            gQueue list = {0};
+            gort__netpoll(0, &list);
+            injectglist(&list);
+        }
         if (retake(now) != 0)
             idle = 0;
         else
@@ -2109,6 +2237,7 @@ void gort__schedinit(void)
 {
     gort__sched.maxmcount = 10000;
     atomic_store(&gort__sched.coarsenow, gort__nanotime());
+    atomic_store(&gort__sched.lastpoll, gort__nanotime());
     gort__stackinit();
     fastrandseed = (uint64_t)gort__nanotime() * 0x9e3779b97f4a7c15ULL ^ (uintptr_t)&fastrandseed;
     mcommoninit(&gort__m0, mReserveID());

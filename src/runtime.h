@@ -169,6 +169,7 @@ struct g {
     unsigned vgstackid;         /* Valgrind's stack id */
     int64_t syscallwhen;
     timer *timer;               /* for gort_sleep, made on first use */
+    int64_t sleepwhen;          /* when gort_sleep's timer is to fire */
     sudog *cachedsudog;         /* one free sudog kept for its next wait */
     sudog *waiting;             /* sudogs of the select/channel op it waits in */
     _Atomic uint32_t selectDone; /* a select case won: CAS 0 -> 1 (select.c) */
@@ -176,16 +177,18 @@ struct g {
 
 /*
  * timer is a runtime timer (time.c): f(arg, now) runs at when, and then
- * every period if period > 0.  pp is the P whose heap holds it, or NULL.
+ * every period if period > 0.  pp is the P whose heap holds it, or NULL;
+ * status is its place in the life cycle that time.c draws, and says who
+ * may touch the other fields.
  */
 struct timer {
     p *_Atomic pp;
     int32_t idx;                /* index in pp's heap, -1 when on none */
+    _Atomic uint32_t status;
     int64_t when;
     int64_t period;
     void (*f)(void *arg, int64_t now);
     void *arg;
-    _Atomic uint32_t running;   /* f is being called */
 };
 
 /*
@@ -345,11 +348,10 @@ typedef struct schedt {
     _Atomic uint32_t sysmonwait;
     note sysmonnote;
 
-    /* The timer sleeper (time.c). */
-    _Atomic uint32_t pollerBusy;
+    /* The poller (netpoll.c): lastpoll is 0 while an M polls, else when
+     * the last poll ended; pollUntil is when that M means to wake. */
+    _Atomic int64_t lastpoll;
     _Atomic int64_t pollUntil;
-    _Atomic uint32_t pollWakeSig;
-    note pollnote;
 
     _Atomic int64_t coarsenow;  /* nanotime as of sysmon's last tick */
     _Atomic int32_t ngsys;      /* runtime helper goroutines */
@@ -403,6 +405,7 @@ void gort__casgstatus(g *gp, uint32_t oldval, uint32_t newval);
 static inline uint32_t readgstatus(g *gp) { return atomic_load(&gp->atomicstatus); }
 uint32_t gort__fastrand(void);
 void gort__wakep(void);
+void gort__wakeNetPoller(int64_t when);
 void gort__gcenable(void);
 void gort__wakeScavenger(int64_t now);
 void gort__readynew(g *newg);
@@ -415,13 +418,15 @@ void gort__stopTheWorld(const char *reason);
  * time.c
  * ---------------------------------------------------------------------- */
 
+#define MAXWHEN INT64_MAX       /* a timer that never fires */
+
+int64_t gort__whenafter(int64_t d);
 void gort__addtimer(timer *t);
 bool gort__deltimer(timer *t);
 bool gort__modtimer(timer *t, int64_t when, int64_t period);
 int64_t gort__checkTimers(p *pp, int64_t now);
 int64_t gort__timeSleepUntil(void);
 void gort__moveTimers(p *to, p *from);
-bool gort__timersleep(void);
 
 /* ------------------------------------------------------------------------
  * chan.c and select.c: channels (Go's chan.go, select.go).

@@ -1,43 +1,79 @@
 /*
- * time.c - timers: per-P timer heaps, sleep, timers and tickers.
- * Mirrors Go's runtime/time.go (and time/sleep.go, time/tick.go).
+ * time.c - runtime timers: the per-P timer heaps, the life cycle of a
+ * timer, and time.Sleep.  Mirrors Go's runtime/time.go; the user's timers
+ * and tickers are built on it in sleep.c.
  *
  * Every P has a min-heap of timers ordered by when, under its own lock
  * (timerslock), and publishes the earliest when in timer0When so that
- * other Ms can look without the lock.  A timer lives on at most one heap;
- * t->pp says which, and changes only under that P's lock.
+ * other Ms can look without the lock.  A timer's function f(arg, now)
+ * runs on an M that holds a P (the heap's owner in findrunnable, or a
+ * stealer in stealWork), on g0 or in the scheduler, with no timer lock
+ * held; it must not block (it readies a goroutine or does a non-blocking
+ * send).
  *
- * Who runs timers:
- *   - the M that owns the P, at every schedule (findrunnable);
- *   - any spinning M, for any P whose timers are due (stealWork), so the
- *     timers of a busy or idle P still fire;
- *   - the timer sleeper: when an M finds no work, and some timer is
- *     pending, one M (and only one: sched.pollerBusy) sleeps on
- *     sched.pollnote until the earliest timer instead of parking for good.
- *     Adding an earlier timer wakes it (wakeNetPoller).  When it wakes it
- *     runs every due timer and goes back to scheduling.
- * So a program whose goroutines all sleep uses no CPU while they sleep:
- * one thread waits in the kernel until the first wake-up is due.
+ * The life cycle.  A timer's status says who may touch it, and every
+ * change of status is one atomic store or CAS by the only party allowed
+ * to make it:
  *
- * A timer's function runs on g0 with no timer lock held.  It must not
- * block: it readies a sleeping goroutine or does a non-blocking send.
- * t->running stays set while it runs, so that stopping and freeing a timer
- * can wait for a call in progress to finish.
+ *                     modtimer: CAS, then lock the current P
+ *        +-----------+ ---------------------------> +-----------+
+ *        | NoStatus  |            Modifying         |  Waiting  |  on pp's heap;
+ *        | (on no    | <--------------------------- |           |  when, period
+ *        |  heap)    |   deltimer (pp locked)       +-----------+  and the heap
+ *        +-----------+                               |   ^         change only
+ *              ^                  runtimer:          |   |         with pp locked
+ *              |                  pp locked, due     |   | periodic: pushed back
+ *              |                                     v   | (pp locked)
+ *              |   one-shot: f returned        +-----------+
+ *              +------------------------------ |  Running  |  off every heap;
+ *                                              +-----------+  only its runner
+ *                                                             touches it
  *
- * Deadlock detection: the timer sleeper is an M that is not idle, so
- * checkdead does not report a deadlock while a timer is pending; stopped
+ * So a timer is on a heap exactly when it is Waiting, and a Waiting timer
+ * changes only with its P's lock held: the heap lock alone orders runners,
+ * modtimer and deltimer on it.  Off the heaps, the status word decides:
+ * modtimer claims a NoStatus timer with a CAS to Modifying before it takes
+ * any lock, and nobody but the runner can move a Running one.  Hence:
+ *
+ *   - only one M runs a given timer: a runner takes it off the heap under
+ *     the lock before calling f, and nobody else can reach it there;
+ *   - deltimer and modtimer wait (yielding) while a timer is Running or
+ *     Modifying, and the runner's last touch of a timer is the store that
+ *     ends Running: when gort_timer_stop has returned, nothing of the
+ *     runtime touches the timer any more, so freeing it is safe even when
+ *     it was firing at the time (the use after free of a timer freed
+ *     while it fired is not possible);
+ *   - two concurrent modtimers of one timer are ordered by the heap lock
+ *     (Waiting) or by the CAS (NoStatus): there is no window where both
+ *     add it ("timer already in heap" cannot happen).
+ *
+ * Waiting while Running is bounded by f, which never blocks.  The waiter
+ * holds no lock, and f never waits for a timer, so nobody waits in a
+ * circle.  Moving the timers of a P that procresize destroys happens with
+ * the world stopped, when no runner is active (a runner holds a P).
+ *
+ * Who notices a new earliest timer: modtimer calls wakeNetPoller (proc.c),
+ * which breaks the poller if it sleeps past the new timer (netpoll.c) or
+ * starts an M when nobody polls.  Deadlock detection: an M in the poller
+ * is not idle, so checkdead stays quiet while a timer is pending; stopped
  * timers are off the heaps and do not count.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "netpoll.h"
 #include "os.h"
 
-#define MAXWHEN INT64_MAX
+enum {
+    timerNoStatus,      /* on no heap, not running: inactive */
+    timerWaiting,       /* on t->pp's heap */
+    timerRunning,       /* off the heaps, f being called by its runner */
+    timerModifying,     /* off the heaps, claimed by modtimer to be added */
+};
 
-/* when returns the nanotime at which a timer of duration d fires,
- * saturating instead of overflowing (Go's when()). */
-static int64_t whenafter(int64_t d)
+/* gort__whenafter returns the nanotime at which a timer of duration d
+ * fires, saturating instead of overflowing (Go's when()). */
+int64_t gort__whenafter(int64_t d)
 {
     int64_t now = gort__nanotime();
     if (d <= 0)
@@ -93,6 +129,7 @@ static void updateTimer0When(p *pp)
     atomic_store(&pp->timer0When, pp->ntimers > 0 ? pp->timers[0]->when : 0);
 }
 
+/* heappush puts t on pp's heap and makes it Waiting. */
 static void heappush(p *pp, timer *t)
 {
     if (pp->ntimers == pp->captimers) {
@@ -107,8 +144,10 @@ static void heappush(p *pp, timer *t)
     atomic_store(&t->pp, pp);
     siftup(pp, pp->ntimers++);
     updateTimer0When(pp);
+    atomic_store_explicit(&t->status, timerWaiting, memory_order_release);
 }
 
+/* heapremove takes t off pp's heap; the caller sets its new status. */
 static void heapremove(p *pp, timer *t)
 {
     int32_t i = t->idx;
@@ -126,102 +165,133 @@ static void heapremove(p *pp, timer *t)
     updateTimer0When(pp);
 }
 
-/* locktimerp locks the P whose heap holds t and returns it, or returns
- * NULL (nothing locked) when t is on no heap. */
-static p *locktimerp(timer *t)
+/* lockwaiting locks the P whose heap holds t and returns it, if t is
+ * Waiting; else it returns NULL with nothing locked and t's status, as
+ * read after t was seen on no heap, in *status. */
+static p *lockwaiting(timer *t, uint32_t *status)
 {
     for (;;) {
         p *pp = atomic_load(&t->pp);
-        if (pp == NULL)
-            return NULL;
+        if (pp == NULL) {
+            *status = atomic_load_explicit(&t->status, memory_order_acquire);
+            if (atomic_load(&t->pp) == NULL)
+                return NULL;
+            continue;   /* added meanwhile */
+        }
         gort__lock(&pp->timerslock);
         if (atomic_load(&t->pp) == pp)
-            return pp;
+            return pp;  /* on pp's heap, and only pp's lock moves it */
         gort__unlock(&pp->timerslock);
     }
 }
 
 /* ------------------------------------------------------------------------
- * Adding, deleting, running.
+ * Adding, deleting, modifying, running.
  * ---------------------------------------------------------------------- */
 
-static void wakeNetPoller(int64_t when);
-
-/* gort__addtimer puts t, on no heap, on the current P's heap. */
+/* gort__addtimer starts t, a timer that was never started or that is
+ * inactive and no longer running, to fire at t->when.  Anything else is a
+ * runtime bug. */
 void gort__addtimer(timer *t)
 {
-    g *gp = getg();
-    p *pp = gp && gp->m && gp->m->p ? gp->m->p : gort__allp[0];
-    if (atomic_load(&t->pp) != NULL)
+    uint32_t s = atomic_load(&t->status);
+    if (s != timerNoStatus || atomic_load(&t->pp) != NULL)
         gort__throw("addtimer: timer already in heap");
-    gort__lock(&pp->timerslock);
-    heappush(pp, t);
-    gort__unlock(&pp->timerslock);
-    wakeNetPoller(t->when);
+    gort__modtimer(t, t->when, t->period);
 }
 
-/* waitrunning waits for a call of t's function in progress to return. */
-static void waitrunning(timer *t)
-{
-    while (atomic_load(&t->running))
-        gort__osyield();
-}
-
-/* gort__deltimer takes t off its heap; it reports whether t was pending.
- * A call of t's function in progress has finished when it returns. */
+/* gort__deltimer stops t; it reports whether t was pending (Waiting).  A
+ * call of t's function in progress has returned when it returns, and the
+ * runtime does not touch t again until it is started anew. */
 bool gort__deltimer(timer *t)
 {
-    bool pending = false;
-    p *pp = locktimerp(t);
-    if (pp) {
-        heapremove(pp, t);
-        gort__unlock(&pp->timerslock);
-        pending = true;
+    for (;;) {
+        uint32_t s;
+        p *pp = lockwaiting(t, &s);
+        if (pp != NULL) {
+            heapremove(pp, t);
+            atomic_store_explicit(&t->status, timerNoStatus, memory_order_release);
+            gort__unlock(&pp->timerslock);
+            return true;
+        }
+        if (s == timerNoStatus)
+            return false;
+        /* Running or Modifying: brief, and its owner holds no lock that
+         * we hold.  Wait for it to end. */
+        gort__osyield();
     }
-    waitrunning(t);
-    return pending;
 }
 
-/* gort__modtimer makes t fire at when (then every period, if > 0); it
- * reports whether t was pending. */
+/* gort__modtimer makes t fire at when, then every period if period > 0,
+ * whatever its state; it reports whether t was pending.  A Waiting timer
+ * stays on its heap, re-sorted; an inactive one goes on the current P's
+ * heap (allp[0] on a thread without a P). */
 bool gort__modtimer(timer *t, int64_t when, int64_t period)
 {
-    bool pending = gort__deltimer(t);
-    t->when = when;
-    t->period = period;
-    gort__addtimer(t);
-    return pending;
+    gort__netpollGenericInit();
+    for (;;) {
+        uint32_t s;
+        p *pp = lockwaiting(t, &s);
+        if (pp != NULL) {
+            t->when = when;
+            t->period = period;
+            siftdown(pp, t->idx);
+            siftup(pp, t->idx);
+            updateTimer0When(pp);
+            gort__unlock(&pp->timerslock);
+            gort__wakeNetPoller(when);
+            return true;
+        }
+        if (s == timerNoStatus &&
+            atomic_compare_exchange_strong(&t->status, &s, timerModifying)) {
+            /* Ours alone now: nobody else changes a Modifying timer. */
+            t->when = when;
+            t->period = period;
+            g *gp = getg();
+            pp = gp && gp->m && gp->m->p ? gp->m->p : gort__allp[0];
+            gort__lock(&pp->timerslock);
+            heappush(pp, t);
+            gort__unlock(&pp->timerslock);
+            gort__wakeNetPoller(when);
+            return false;
+        }
+        gort__osyield();    /* Running or Modifying: see deltimer */
+    }
 }
 
-/* runOneTimer runs the first timer of pp's heap.  pp->timerslock is held
- * on entry and on return, but not during the call of the function. */
-static void runOneTimer(p *pp, int64_t now)
+/* runtimer runs the first timer of pp's heap, which is due at or before
+ * now.  pp->timerslock is held on entry and on return, but not during the
+ * call of the timer's function. */
+static void runtimer(p *pp, int64_t now)
 {
     timer *t = pp->timers[0];
+    if (atomic_load_explicit(&t->status, memory_order_relaxed) != timerWaiting)
+        gort__throw("runtimer: timer on a heap is not waiting");
     void (*f)(void *, int64_t) = t->f;
     void *arg = t->arg;
-    if (t->period > 0) {
-        /* Leave it in the heap for its next tick, dropping those missed. */
-        int64_t delta = t->when - now;
-        int64_t n = 1 + -delta / t->period;
-        if (n > (MAXWHEN - t->when) / t->period)
-            t->when = MAXWHEN;      /* would overflow: never again */
-        else
-            t->when += t->period * n;
-        siftdown(pp, 0);
-        updateTimer0When(pp);
-    } else {
-        heapremove(pp, t);
+    int64_t period = t->period;
+    int64_t next = 0;
+    if (period > 0) {
+        /* Its next tick, dropping those missed. */
+        int64_t n = 1 + (now - t->when) / period;
+        next = n > (MAXWHEN - t->when) / period ? MAXWHEN : t->when + period * n;
     }
-    atomic_store(&t->running, 1);
+    atomic_store_explicit(&t->status, timerRunning, memory_order_relaxed);
+    heapremove(pp, t);
     gort__unlock(&pp->timerslock);
     f(arg, now);
-    atomic_store(&t->running, 0);
     gort__lock(&pp->timerslock);
+    if (period > 0) {
+        t->when = next;
+        heappush(pp, t);    /* Running -> Waiting, with pp locked */
+    } else {
+        /* The runner's last touch: from here on t may be freed. */
+        atomic_store_explicit(&t->status, timerNoStatus, memory_order_release);
+    }
 }
 
 /* gort__checkTimers runs the due timers of pp and returns the time of the
- * next pending one (0 if none). */
+ * next pending one (0 if none).  The caller holds a P (any P). */
 int64_t gort__checkTimers(p *pp, int64_t now)
 {
     int64_t next = atomic_load(&pp->timer0When);
@@ -233,7 +303,7 @@ int64_t gort__checkTimers(p *pp, int64_t now)
         return next;
     gort__lock(&pp->timerslock);
     while (pp->ntimers > 0 && pp->timers[0]->when <= now)
-        runOneTimer(pp, now);
+        runtimer(pp, now);
     gort__unlock(&pp->timerslock);
     return atomic_load(&pp->timer0When);
 }
@@ -251,8 +321,8 @@ int64_t gort__timeSleepUntil(void)
     return next;
 }
 
-/* gort__moveTimers moves every timer of dead P from to P to (procresize;
- * the world is stopped). */
+/* gort__moveTimers moves every timer of P from, which procresize is
+ * destroying, to P to.  The world is stopped: no timer runs. */
 void gort__moveTimers(p *to, p *from)
 {
     gort__lock(&from->timerslock);
@@ -267,52 +337,6 @@ void gort__moveTimers(p *to, p *from)
 }
 
 /* ------------------------------------------------------------------------
- * The timer sleeper (Go's netpoll(delay) role, until there is a poller).
- * ---------------------------------------------------------------------- */
-
-/* gort__timersleep: the M has no P and no work.  If no other M is the
- * timer sleeper and a timer is pending, sleep until it is due (or until
- * woken) and return true; the caller then looks for work again.  Return
- * false if this M should park instead. */
-bool gort__timersleep(void)
-{
-    int64_t until = gort__timeSleepUntil();
-    if (until == 0)
-        return false;
-    uint32_t zero = 0;
-    if (!atomic_compare_exchange_strong(&gort__sched.pollerBusy, &zero, 1))
-        return false;
-    /* Re-read after winning the slot: a timer added in between either saw
-     * pollerBusy == 0 (and called wakep) or sees our pollUntil. */
-    until = gort__timeSleepUntil();
-    atomic_store(&gort__sched.pollUntil, until);
-    int64_t now = gort__nanotime();
-    if (until != 0 && until > now)
-        gort__notetsleep(&gort__sched.pollnote, until - now);
-    atomic_store(&gort__sched.pollUntil, 0);
-    gort__noteclear(&gort__sched.pollnote);
-    atomic_store(&gort__sched.pollWakeSig, 0);
-    atomic_store(&gort__sched.pollerBusy, 0);
-    return true;
-}
-
-/* wakeNetPoller makes sure that a timer due at when will be seen: it
- * wakes the timer sleeper if it sleeps past when, or starts an M. */
-static void wakeNetPoller(int64_t when)
-{
-    if (atomic_load(&gort__sched.pollerBusy)) {
-        int64_t until = atomic_load(&gort__sched.pollUntil);
-        if (until == 0 || until > when) {
-            uint32_t zero = 0;
-            if (atomic_compare_exchange_strong(&gort__sched.pollWakeSig, &zero, 1))
-                gort__notewakeup(&gort__sched.pollnote);
-        }
-        return;
-    }
-    gort__wakep();
-}
-
-/* ------------------------------------------------------------------------
  * time.Sleep.
  * ---------------------------------------------------------------------- */
 
@@ -323,11 +347,13 @@ static void goroutineReady(void *arg, int64_t now)
 }
 
 /* resetForSleep is gopark's unlock function for sleep: the timer starts
- * only once the goroutine is parked, so its wake-up cannot come early. */
+ * only once the goroutine is parked, so its wake-up cannot come early.
+ * The timer's last run may still be ending (its goready woke us before
+ * the runner let go of it): modtimer waits for that. */
 static bool resetForSleep(g *gp, void *arg)
 {
     (void)arg;
-    gort__addtimer(gp->timer);
+    gort__modtimer(gp->timer, gp->sleepwhen, 0);
     return true;
 }
 
@@ -336,99 +362,21 @@ void gort_sleep(int64_t ns)
     if (ns <= 0)
         return;
     g *gp = gort__getg_needm();
-    timer *t = gp->timer;
-    if (t == NULL) {
-        t = calloc(1, sizeof *t);
+    if (gp->timer == NULL) {
+        /* f and arg never change: a runner may read them at any time. */
+        timer *t = calloc(1, sizeof *t);
         if (t == NULL)
             gort__throw("sleep: out of memory");
         t->idx = -1;
+        t->f = goroutineReady;
+        t->arg = gp;
         gp->timer = t;
     }
-    t->f = goroutineReady;
-    t->arg = gp;
-    t->period = 0;
-    t->when = whenafter(ns);
-    gort__gopark(gort__getg_needm(), resetForSleep, NULL, waitReasonSleep);
+    gp->sleepwhen = gort__whenafter(ns);
+    gort__gopark(gp, resetForSleep, NULL, waitReasonSleep);
 }
 
 int64_t gort_nanotime(void)
 {
     return gort__nanotime();
-}
-
-/* ------------------------------------------------------------------------
- * time.Timer and time.Ticker.
- * ---------------------------------------------------------------------- */
-
-struct gort_timer {
-    timer t;
-    gort_chan *c;       /* capacity 1: int64_t nanotime at firing */
-    bool isticker;
-};
-
-/* sendTime is a timer's function: a non-blocking send of the time, so a
- * slow reader misses ticks instead of blocking the runtime. */
-static void sendTime(void *arg, int64_t now)
-{
-    (void)now;
-    gort_timer *tm = arg;
-    int64_t v = gort__nanotime();
-    gort__selectnbsend(tm->c, &v);
-}
-
-static gort_timer *newtimer(int64_t when, int64_t period)
-{
-    gort_timer *tm = calloc(1, sizeof *tm);
-    if (tm == NULL)
-        gort__throw("timer: out of memory");
-    tm->c = gort_chan_make(sizeof(int64_t), 1);
-    tm->t.idx = -1;
-    tm->t.f = sendTime;
-    tm->t.arg = tm;
-    tm->t.when = when;
-    tm->t.period = period;
-    tm->isticker = period > 0;
-    gort__addtimer(&tm->t);
-    return tm;
-}
-
-gort_timer *gort_timer_new(int64_t d)
-{
-    return newtimer(whenafter(d), 0);
-}
-
-gort_timer *gort_ticker_new(int64_t period)
-{
-    if (period <= 0)
-        gort_panic("non-positive interval for NewTicker");
-    return newtimer(whenafter(period), period);
-}
-
-gort_chan *gort_timer_chan(gort_timer *t)
-{
-    return t->c;
-}
-
-bool gort_timer_stop(gort_timer *t)
-{
-    return gort__deltimer(&t->t);
-}
-
-bool gort_timer_reset(gort_timer *t, int64_t d)
-{
-    if (t->isticker) {
-        if (d <= 0)
-            gort_panic("non-positive interval for Ticker.Reset");
-        return gort__modtimer(&t->t, whenafter(d), d);
-    }
-    return gort__modtimer(&t->t, whenafter(d), 0);
-}
-
-void gort_timer_free(gort_timer *t)
-{
-    if (t == NULL)
-        return;
-    gort__deltimer(&t->t);
-    gort_chan_free(t->c);   /* "free of channel in use" if someone waits */
-    free(t);
 }

@@ -2,7 +2,11 @@
  * test_time.c - timers: sleep never returns early, timers fire in order,
  * Stop/Reset return values and the values left in the channel (Go
  * 1.19-1.22), tickers drop missed ticks, d <= 0 fires at once, a huge d
- * never fires, sleepers on foreign threads.  Runs at GOMAXPROCS=1 and 2.
+ * never fires, sleepers on foreign threads, and the timer life cycle under
+ * races: concurrent Reset and Stop (Go's TestConcurrentTimerReset and
+ * TestConcurrentTimerResetStop), one M at a time running a timer, Stop
+ * returning only once a firing is over, timers freed as they fire.
+ * Runs at GOMAXPROCS=1 and 2.
  * No timing bounds beyond "not early": the machine may be slow.
  */
 #include <setjmp.h>
@@ -15,6 +19,7 @@
 #include <cmocka.h>
 #include <gort.h>
 
+#include "runtime.h"     /* raw runtime timers, for the life-cycle tests */
 #include "testthread.h"
 
 static void test_sleep_not_early(void **state)
@@ -190,6 +195,174 @@ static void test_foreign_sleep(void **state)
     assert_int_equal(foreignresult, 0);
 }
 
+/* Go's TestConcurrentTimerReset: Resets of one timer from 8 goroutines at
+ * once do not crash; the timer is still pending after them. */
+enum { RESETTERS = 8, RESETTRIES = 20000 };  /* Go: 1000; more finds more here */
+static gort_timer *sharedtimer;
+static gort_waitgroup resetwg;
+
+static void resetter(void *arg)
+{
+    int i = (int)(intptr_t)arg;
+    for (int j = 0; j < RESETTRIES; j++)
+        gort_timer_reset(sharedtimer, 3600 * GORT_SECOND + (int64_t)i * j);
+    gort_waitgroup_done(&resetwg);
+}
+
+static void stopper(void *arg)
+{
+    (void)arg;
+    gort_timer_stop(sharedtimer);
+    gort_waitgroup_done(&resetwg);
+}
+
+static void test_concurrent_reset(void **state)
+{
+    (void)state;
+    sharedtimer = gort_timer_new(3600 * GORT_SECOND);
+    gort_waitgroup_add(&resetwg, RESETTERS);
+    for (int i = 0; i < RESETTERS; i++)
+        gort_go(resetter, (void *)(intptr_t)i);
+    gort_waitgroup_wait(&resetwg);
+    assert_true(gort_timer_stop(sharedtimer));
+    assert_false(gort_timer_stop(sharedtimer));
+    gort_timer_free(sharedtimer);
+}
+
+/* Go's TestConcurrentTimerResetStop: Resets and Stops at once. */
+static void test_concurrent_reset_stop(void **state)
+{
+    (void)state;
+    sharedtimer = gort_timer_new(3600 * GORT_SECOND);
+    gort_waitgroup_add(&resetwg, 2 * RESETTERS);
+    for (int i = 0; i < RESETTERS; i++) {
+        gort_go(resetter, (void *)(intptr_t)i);
+        gort_go(stopper, NULL);
+    }
+    gort_waitgroup_wait(&resetwg);
+    gort_timer_stop(sharedtimer);
+    assert_false(gort_timer_stop(sharedtimer));
+    gort_timer_free(sharedtimer);
+}
+
+/* A timer's function runs on one M at a time: a 20us ticker, whose
+ * function notes any overlap with itself, while goroutines nap so that
+ * every M (owner, stealers, the poller) has a chance to run it. */
+static _Atomic int tickinside, tickoverlap, tickcount;
+static _Atomic bool napstop;
+
+static void tickfn(void *arg, int64_t now)
+{
+    (void)arg, (void)now;
+    if (atomic_fetch_add(&tickinside, 1) != 0)
+        atomic_fetch_add(&tickoverlap, 1);
+    int64_t until = gort_nanotime() + 2 * GORT_MICROSECOND;
+    while (gort_nanotime() < until)
+        ;
+    atomic_fetch_sub(&tickinside, 1);
+    atomic_fetch_add(&tickcount, 1);
+}
+
+static void napper(void *arg)
+{
+    (void)arg;
+    while (!napstop)
+        gort_sleep(3 * GORT_MICROSECOND);
+    gort_waitgroup_done(&resetwg);
+}
+
+static void test_timer_runs_alone(void **state)
+{
+    (void)state;
+    timer t = {.idx = -1, .f = tickfn, .when = gort_nanotime(), .period = 20 * GORT_MICROSECOND};
+    napstop = false;
+    tickoverlap = tickcount = 0;
+    gort_waitgroup_add(&resetwg, 3);
+    for (int i = 0; i < 3; i++)
+        gort_go(napper, NULL);
+    gort__addtimer(&t);
+    while (tickcount < 20000)
+        gort_sleep(GORT_MILLISECOND);
+    assert_true(gort__deltimer(&t));
+    assert_int_equal(tickinside, 0);    /* Stop waited for a run in progress */
+    napstop = true;
+    gort_waitgroup_wait(&resetwg);
+    assert_int_equal(tickoverlap, 0);
+}
+
+/* Stop returns only once a firing in progress is over, so that the
+ * timer may be freed: one-shot timers stopped at about the time they
+ * fire, on another M (a napper keeps the other P's M around). */
+static _Atomic int shotinside;
+
+static void shotfn(void *arg, int64_t now)
+{
+    (void)arg, (void)now;
+    atomic_store(&shotinside, 1);
+    int64_t until = gort_nanotime() + 5 * GORT_MICROSECOND;
+    while (gort_nanotime() < until)
+        ;
+    atomic_store(&shotinside, 0);
+}
+
+static void test_stop_waits_for_fire(void **state)
+{
+    (void)state;
+    napstop = false;
+    gort_waitgroup_add(&resetwg, 1);
+    gort_go(napper, NULL);
+    unsigned s = 12345;
+    int bad = 0;
+    for (int i = 0; i < 20000; i++) {
+        s = s * 1103515245 + 12345;
+        timer t = {.idx = -1, .f = shotfn};
+        int64_t d = (int64_t)((s >> 8) % 40000);
+        t.when = gort_nanotime() + d;
+        gort__addtimer(&t);
+        int64_t until = t.when + (int64_t)((s >> 4) % 20000) - 10000;
+        while (gort_nanotime() < until)
+            ;
+        gort__deltimer(&t);
+        if (shotinside)
+            bad++;      /* t is about to go out of scope under its runner */
+        while (shotinside)
+            ;
+    }
+    napstop = true;
+    gort_waitgroup_wait(&resetwg);
+    assert_int_equal(bad, 0);
+}
+
+/* Timers freed at about the time they fire, from several goroutines (the
+ * select-with-timeout pattern where the other case wins); the asan leg
+ * reports any use after free. */
+static void churner(void *arg)
+{
+    unsigned s = (unsigned)(uintptr_t)arg * 2654435761u;
+    for (int i = 0; i < 3000; i++) {
+        s = s * 1103515245 + 12345;
+        gort_timer *t = gort_timer_new((int64_t)(s >> 20) % 20000);
+        if (i % 3 == 0)
+            gort_timer_reset(t, (int64_t)(s >> 12) % 20000);
+        int64_t until = gort_nanotime() + (int64_t)((s >> 8) % 20000);
+        while (gort_nanotime() < until)
+            ;
+        if (i % 8 == 0)
+            gort_gosched();
+        gort_timer_free(t);
+    }
+    gort_waitgroup_done(&resetwg);
+}
+
+static void test_timer_free_churn(void **state)
+{
+    (void)state;
+    gort_waitgroup_add(&resetwg, 4);
+    for (int i = 0; i < 4; i++)
+        gort_go(churner, (void *)(uintptr_t)(i + 1));
+    gort_waitgroup_wait(&resetwg);
+}
+
 void main_main(void)
 {
     gort_lockosthread();    /* cmocka keeps its state in thread-local storage */
@@ -202,6 +375,11 @@ void main_main(void)
         cmocka_unit_test(test_ticker),
         cmocka_unit_test(test_many_timers),
         cmocka_unit_test(test_foreign_sleep),
+        cmocka_unit_test(test_concurrent_reset),
+        cmocka_unit_test(test_concurrent_reset_stop),
+        cmocka_unit_test(test_timer_runs_alone),
+        cmocka_unit_test(test_stop_waits_for_fire),
+        cmocka_unit_test(test_timer_free_churn),
     };
     gort_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

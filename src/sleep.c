@@ -1,0 +1,86 @@
+/*
+ * sleep.c - the user's timers and tickers (gort_timer_*, gort_ticker_new),
+ * built on the runtime timers of time.c.  Mirrors Go's time/sleep.go and
+ * time/tick.go.
+ *
+ * A gort_timer is a runtime timer whose function does a non-blocking send
+ * of the time on a channel of capacity 1, so a slow reader misses ticks
+ * instead of blocking the runtime.  gort_timer_stop returns only once a
+ * firing in progress is over (time.c), which is what makes
+ * gort_timer_free safe at any time.
+ */
+#include <stdlib.h>
+
+#include "os.h"
+
+struct gort_timer {
+    timer t;
+    gort_chan *c;       /* capacity 1: int64_t nanotime at firing */
+    bool isticker;
+};
+
+/* sendTime is a timer's function. */
+static void sendTime(void *arg, int64_t now)
+{
+    (void)now;
+    gort_timer *tm = arg;
+    int64_t v = gort__nanotime();
+    gort__selectnbsend(tm->c, &v);
+}
+
+static gort_timer *newtimer(int64_t when, int64_t period)
+{
+    gort_timer *tm = calloc(1, sizeof *tm);
+    if (tm == NULL)
+        gort__throw("timer: out of memory");
+    tm->c = gort_chan_make(sizeof(int64_t), 1);
+    tm->t.idx = -1;
+    tm->t.f = sendTime;
+    tm->t.arg = tm;
+    tm->t.when = when;
+    tm->t.period = period;
+    tm->isticker = period > 0;
+    gort__addtimer(&tm->t);
+    return tm;
+}
+
+gort_timer *gort_timer_new(int64_t d)
+{
+    return newtimer(gort__whenafter(d), 0);
+}
+
+gort_timer *gort_ticker_new(int64_t period)
+{
+    if (period <= 0)
+        gort_panic("non-positive interval for NewTicker");
+    return newtimer(gort__whenafter(period), period);
+}
+
+gort_chan *gort_timer_chan(gort_timer *t)
+{
+    return t->c;
+}
+
+bool gort_timer_stop(gort_timer *t)
+{
+    return gort__deltimer(&t->t);
+}
+
+bool gort_timer_reset(gort_timer *t, int64_t d)
+{
+    if (t->isticker) {
+        if (d <= 0)
+            gort_panic("non-positive interval for Ticker.Reset");
+        return gort__modtimer(&t->t, gort__whenafter(d), d);
+    }
+    return gort__modtimer(&t->t, gort__whenafter(d), 0);
+}
+
+void gort_timer_free(gort_timer *t)
+{
+    if (t == NULL)
+        return;
+    gort__deltimer(&t->t);
+    gort_chan_free(t->c);   /* "free of channel in use" if someone waits */
+    free(t);
+}
