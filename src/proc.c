@@ -1992,6 +1992,18 @@ void gort__startTheWorld(void)
 
 static void schedtrace(bool detailed);
 
+/* incidlelocked adds v to the count of Ms that checkdead treats as idle
+ * though not on the idle list; sysmon uses -1 to be counted as running
+ * while it holds a P or Gs in transit. */
+static void incidlelocked(int32_t v)
+{
+    gort__lock(&gort__sched.lock);
+    gort__sched.nmidlelocked += v;
+    if (v > 0)
+        gort__checkdead();
+    gort__unlock(&gort__sched.lock);
+}
+
 /* retake takes Ps back from Ms blocked in system calls and lets idle Ps
  * take the work queued behind goroutines that run too long. */
 static uint32_t retake(int64_t now)
@@ -2032,12 +2044,18 @@ static uint32_t retake(int64_t now)
                 atomic_load(&gort__sched.nmspinning) + atomic_load(&gort__sched.npidle) > 0 &&
                 pp->sysmontick_syscallwhen + 10 * 1000 * 1000 > now)
                 continue;
+            /* Count sysmon as running while it hands pp off: otherwise
+             * the M in the syscall could exit it now, find no P, park,
+             * and checkdead would count no running M while pp and the
+             * work it can run are in sysmon's hands (Go's retake). */
+            incidlelocked(-1);
             uint32_t ps = Psyscall;
             if (atomic_compare_exchange_strong(&pp->status, &ps, Pidle)) {
                 n++;
                 atomic_fetch_add(&pp->syscalltick, 1);
                 handoffp(pp);
             }
+            incidlelocked(1);
         }
     }
     return n;
@@ -2095,7 +2113,11 @@ static void sysmon(void)
             atomic_compare_exchange_strong(&gort__sched.lastpoll, &lastpoll, now)) {
             gQueue list = {0};
             gort__netpoll(0, &list);
-            injectglist(&list);
+            if (list.head != NULL) {
+                incidlelocked(-1);  /* as in retake: sysmon runs meanwhile */
+                injectglist(&list);
+                incidlelocked(1);
+            }
         }
         if (retake(now) != 0)
             idle = 0;

@@ -19,6 +19,12 @@
 #include <cmocka.h>
 #include <gort.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <unistd.h>
+#endif
+
 #include "runtime.h"     /* raw runtime timers, for the life-cycle tests */
 #include "testthread.h"
 
@@ -363,10 +369,65 @@ static void test_timer_free_churn(void **state)
     gort_waitgroup_wait(&resetwg);
 }
 
+/* Go's TestTimerFairness2 at GOMAXPROCS=1, 100 times: two goroutines loop
+ * on a short bracketed call and a select {send c; receive c; their own
+ * 20ms timer}.  sysmon retakes the P during the calls; while it hands the
+ * P off it must count as running, or the goroutine leaving its call finds
+ * no P, parks its M, and checkdead reports "runnable g" (a false deadlock). */
+static gort_chan *fairc, *fairdone;
+
+static int shortcall(void)
+{
+#ifdef _WIN32
+    SwitchToThread();
+    return 0;
+#else
+    char buf[1];
+    return (int)read(0, buf, 0);     /* a real, short system call */
+#endif
+}
+
+static void fairreader(void *arg)
+{
+    (void)arg;
+    gort_timer *timer = gort_timer_new(20 * GORT_MILLISECOND);
+    for (;;) {
+        (void)GORT_SYSCALL(shortcall());
+        bool t = true, b;
+        int64_t when;
+        gort_case cs[3] = {{fairc, GORT_SEND, &t, false}, {fairc, GORT_RECV, &b, false},
+                           {gort_timer_chan(timer), GORT_RECV, &when, false}};
+        if (gort_select(cs, 3, true) == 2)
+            break;
+    }
+    gort_timer_free(timer);
+    bool t = true;
+    gort_chan_send(fairdone, &t);
+}
+
+static void test_timer_fairness_syscall(void **state)
+{
+    (void)state;
+    int old = gort_gomaxprocs(1);
+    fairc = gort_chan_make(sizeof(bool), 0);
+    fairdone = gort_chan_make(sizeof(bool), 0);
+    for (int r = 0; r < 100; r++) {
+        gort_go(fairreader, NULL);
+        gort_go(fairreader, NULL);
+        assert_true(gort_chan_recv(fairdone, NULL));
+        assert_true(gort_chan_recv(fairdone, NULL));
+    }
+    gort_chan_free(fairc);
+    gort_chan_free(fairdone);
+    gort_gomaxprocs(old);
+}
+
 void main_main(void)
 {
     gort_lockosthread();    /* cmocka keeps its state in thread-local storage */
     const struct CMUnitTest tests[] = {
+        /* First: after the others it rarely met the race it tests. */
+        cmocka_unit_test(test_timer_fairness_syscall),
         cmocka_unit_test(test_sleep_not_early),
         cmocka_unit_test(test_sleep_order),
         cmocka_unit_test(test_timer_fires),
