@@ -1850,14 +1850,18 @@ void gort_exitsyscall(void)
  * Stop the world (for GOMAXPROCS changes).
  * ---------------------------------------------------------------------- */
 
-static mutex worldsema;
+/* worldsema admits one stop-the-world at a time.  It is a semaphore that
+ * parks the goroutine, as Go's is: a second caller must not block its
+ * thread while it holds a running P, or the first would wait for that P
+ * for ever. */
+static _Atomic uint32_t worldsema = 1;
 
 /* gort__stopTheWorld stops every P but the caller's.  Running goroutines
  * stop at their next scheduling point; C code cannot be preempted. */
 void gort__stopTheWorld(const char *reason)
 {
     (void)reason;
-    gort__lock(&worldsema);
+    gort__semacquire1(&worldsema, false, waitReasonSemacquire);
     m *mp = getg()->m;
     gort__lock(&gort__sched.lock);
     gort__sched.stopwait = atomic_load(&gort__gomaxprocs);
@@ -1983,7 +1987,7 @@ void gort__startTheWorld(void)
         startm(pp, false);
     }
     wakep();
-    gort__unlock(&worldsema);
+    gort__semrelease1(&worldsema, false);
 }
 
 /* ------------------------------------------------------------------------
