@@ -200,20 +200,56 @@ static inline void setgstatus_own(g *gp, uint32_t oldval, uint32_t newval)
  * Switching stacks.
  * ---------------------------------------------------------------------- */
 
-/* mcall switches from the current goroutine to its M's g0 stack and calls
- * fn(gp) there.  It returns when gp is resumed, possibly on another M. */
+/*
+ * The two ways onto a goroutine's stack share these steps, so that the
+ * direct switch (trydirect) cannot drift from the way through g0 (mcall,
+ * schedule, execute, gogo):
+ *
+ *   leave(gp)        the leaving goroutine: stack guard check, errno saved
+ *   switchin(mp, gp) the coming one: status, links, time slice, its stack
+ *   enterstack(gp)   the coming one becomes the thread's G; ASan is told
+ *   resumed()        first thing back on a goroutine's stack, at each of
+ *                    its three resume points (after mcall, after swapgo,
+ *                    at a new goroutine's start): ASan, errno, postswitch
+ *   commitpark(gp)   a parking goroutine, once its context is saved
+ */
+
 static void postswitch(void);
 
-/* restoreerrno gives the resumed goroutine its errno on the thread it now
- * runs on, through the errno address of the M it runs on now (never an
- * errno address computed before the switch: DESIGN.md's TLS trap). */
-static inline void restoreerrno(void)
+/* leave saves what the thread holds for gp, which is leaving its stack:
+ * its errno, from the errno of the thread it ran on. */
+static inline void leave(g *gp, m *mp)
 {
-    g *gp = getg();
-    *gp->m->errnop = gp->errno_;
+    if (unlikely(gp->stack.softguard))
+        gort__stackcheck(gp);
+    gp->errno_ = *mp->errnop;
 }
 
+/* enterstack makes gp the thread's current goroutine, just before the
+ * jump onto its stack.  fakesave is where ASan keeps the leaving stack's
+ * fake frames (NULL: the leaving stack is g0's or dead). */
+static inline void enterstack(g *gp, void **fakesave)
+{
+    gort__setg(gp);
+    asan_start_switch(fakesave, (void *)gp->stack.lo, gp->stack.hi - gp->stack.lo);
+}
 
+/* resumed runs first on a goroutine's stack each time it resumes,
+ * perhaps on another thread than it left: nothing cached from before the
+ * switch is re-read.  It gives the goroutine its errno through the errno
+ * address of the M it runs on now (DESIGN.md's TLS trap), and finishes a
+ * direct switch for the goroutine that left. */
+static inline void resumed(void)
+{
+    g *gp = getg();
+    asan_finish_switch(gp->asanfake);
+    *gp->m->errnop = gp->errno_;
+    postswitch();
+}
+
+/* mcall_ switches from the current goroutine to its M's g0 stack and
+ * calls fn(gp) there.  It returns when gp is resumed, possibly on another
+ * M.  dying: gp never resumes (its ASan fake stack is dropped). */
 static void mcall_(void (*fn)(g *), bool dying)
 {
     g *gp = getg();
@@ -221,12 +257,7 @@ static void mcall_(void (*fn)(g *), bool dying)
     asan_start_switch(dying ? NULL : &gp->asanfake, (void *)g0->stack.lo,
                       g0->stack.hi - g0->stack.lo);
     gort__mcall(&gp->sched, &g0->sched, (void (*)(void *))fn, gp);
-    /* Back on gp's stack, perhaps on another thread (by gogo from a
-     * scheduler, or by a direct switch): re-read nothing cached from
-     * before the switch. */
-    asan_finish_switch(getg()->asanfake);
-    restoreerrno();
-    postswitch();
+    resumed();
 }
 
 static void mcall(void (*fn)(g *))
@@ -238,19 +269,52 @@ static void mcall(void (*fn)(g *))
 static inline void g0enter(g *gp)
 {
     asan_finish_switch(NULL);
-    gp->errno_ = *gp->m->errnop;    /* this thread's errno */
+    leave(gp, gp->m);
     gort__setg(gp->m->g0);
-    if (unlikely(gp->stack.softguard))
-        gort__stackcheck(gp);
 }
 
 /* gogo runs gp on this M.  Called on g0; never returns. */
 static NORETURN void gogo(g *gp)
 {
-    *gp->m->errnop = gp->errno_;
-    gort__setg(gp);
-    asan_start_switch(NULL, (void *)gp->stack.lo, gp->stack.hi - gp->stack.lo);
+    enterstack(gp, NULL);
     gort__gogo(&gp->sched);
+}
+
+/* switchin makes gp, taken off mp's P's run queue (Grunnable), the
+ * running goroutine of mp.  inheritTime: gp takes over the current time
+ * slice (it came from runnext).  A G gets its stack when it first runs
+ * (see the top of the file). */
+static inline __attribute__((always_inline)) void switchin(m *mp, g *gp, bool inheritTime)
+{
+    p *pp = mp->p;
+    mp->curg = gp;
+    gp->m = mp;
+    setgstatus_own(gp, Grunnable, Grunning);
+    gp->waitsince = 0;
+    if (!inheritTime) {
+        /* Only the owner writes schedtick (sysmon reads it): no RMW. */
+        atomic_store_explicit(&pp->schedtick,
+                              atomic_load_explicit(&pp->schedtick, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+    }
+    if (gp->stack.lo == 0) {
+        gp->stack = gort__stackalloc(pp);
+        gort__gostartcall(gp);
+    }
+}
+
+/* commitpark finishes gopark for gp, whose context is saved and which no
+ * M runs any more: gp is Gwaiting from here on, and unlockf(gp, lock)
+ * decides whether it stays so.  false: it was not parked after all, and
+ * it is Grunnable again, for the caller to run or queue. */
+static inline bool commitpark(g *gp, bool (*unlockf)(g *, void *), void *lock)
+{
+    setgstatus_own(gp, Grunning, Gwaiting);
+    if (unlockf && !unlockf(gp, lock)) {
+        gort__casgstatus(gp, Gwaiting, Grunnable);
+        return false;
+    }
+    return true;
 }
 
 /* ------------------------------------------------------------------------
@@ -642,7 +706,7 @@ static NORETURN void mstart1(void)
 {
     g *g0 = getg();
     m *mp = g0->m;
-    mp->errnop = &errno;    /* this thread's, for saveerrno/restoreerrno */
+    mp->errnop = &errno;    /* this thread's errno, for leave and resumed */
     gort__minit(mp);
     if (mp->mstartfn)
         mp->mstartfn();
@@ -672,6 +736,16 @@ NORETURN void gort__mstart(void)
     mstart1();
 }
 
+/* mpark sleeps on mp's note until someone wakes it (Go's mPark);
+ * m.blocked says so meanwhile, for GODEBUG=scheddetail. */
+static void mpark(m *mp)
+{
+    mp->blocked = true;
+    gort__notesleep(&mp->park);
+    gort__noteclear(&mp->park);
+    mp->blocked = false;
+}
+
 /* stopm parks the current M until startm gives it a P and wakes it. */
 static void stopm(void)
 {
@@ -683,8 +757,7 @@ static void stopm(void)
     gort__lock(&gort__sched.lock);
     mput(mp);
     gort__unlock(&gort__sched.lock);
-    gort__notesleep(&mp->park);
-    gort__noteclear(&mp->park);
+    mpark(mp);
     acquirep(mp->nextp);
     mp->nextp = NULL;
 }
@@ -1089,24 +1162,7 @@ top:
  * current time slice (it came from runnext).  Never returns. */
 static NORETURN void execute(g *gp, bool inheritTime)
 {
-    m *mp = getg()->m;
-    mp->curg = gp;
-    gp->m = mp;
-    setgstatus_own(gp, Grunnable, Grunning);
-    gp->waitsince = 0;
-    gp->preempt = false;
-    if (!inheritTime) {
-        /* Only the owner writes schedtick (sysmon reads it): no RMW. */
-        p *pp = mp->p;
-        atomic_store_explicit(&pp->schedtick,
-                              atomic_load_explicit(&pp->schedtick, memory_order_relaxed) + 1,
-                              memory_order_relaxed);
-    }
-    if (gp->stack.lo == 0) {
-        /* First run: give it a stack now (see the top of the file). */
-        gp->stack = gort__stackalloc(mp->p);
-        gort__gostartcall(gp);
-    }
+    switchin(getg()->m, gp, inheritTime);
     gogo(gp);
 }
 
@@ -1153,8 +1209,7 @@ static void stoplockedm(void)
     gort__sched.nmidlelocked++;
     gort__checkdead();
     gort__unlock(&gort__sched.lock);
-    gort__notesleep(&mp->park);
-    gort__noteclear(&mp->park);
+    mpark(mp);
     if (readgstatus(mp->lockedg) != Grunnable)
         gort__throw("stoplockedm: inconsistent locking");
     acquirep(mp->nextp);
@@ -1195,43 +1250,25 @@ static void park_m(g *gp)
 {
     g0enter(gp);
     m *mp = gp->m;
-    setgstatus_own(gp, Grunning, Gwaiting);
+    bool (*unlockf)(g *, void *) = mp->waitunlockf;
+    void *lock = mp->waitlock;
+    mp->waitunlockf = NULL;
+    mp->waitlock = NULL;
     dropg();
-    if (mp->waitunlockf) {
-        bool (*fn)(g *, void *) = mp->waitunlockf;
-        void *lock = mp->waitlock;
-        mp->waitunlockf = NULL;
-        mp->waitlock = NULL;
-        if (!fn(gp, lock)) {
-            gort__casgstatus(gp, Gwaiting, Grunnable);
-            execute(gp, true);
-        }
-    }
+    if (!commitpark(gp, unlockf, lock))
+        execute(gp, true);
     schedule();
 }
 
 /* ------------------------------------------------------------------------
- * Direct switches.
- *
- * When a goroutine yields or parks and the next goroutine to run is
- * already at hand in its P's runnext or local queue - the usual case for a
- * channel hand-off or a Gosched ping - going through g0 and the whole of
- * schedule() decides nothing: switchto goes from one goroutine straight
- * to the next with swapgo.  What the scheduler would have done to the
- * goroutine that left (requeue it, or mark it waiting and call gopark's
- * unlockf) must wait until its context is saved, so the switch leaves it
- * in the M (swapprev) and the resumed goroutine does it first thing
- * (postswitch), at each of its three resume points: after swapgo, after
- * mcall, and at the start of a new goroutine.  The long way is taken
- * whenever there is anything else to decide: the world is stopping, the
- * global queue has work, a locked M or G is involved, and every 64th
- * switch while the P has timers, so that due ones run.
+ * Direct switches (see "Direct switches" at the top of the file).
  * ---------------------------------------------------------------------- */
 
 enum { SWAP_REQUEUE = 1, SWAP_PARK = 2 };
 
 /* postswitch finishes, for the M's previous goroutine, a direct switch
- * that resumed the current one. */
+ * that resumed the current one: now that its context is saved, requeue
+ * it, or commit its park. */
 static void postswitch(void)
 {
     m *mp = getg()->m;
@@ -1244,18 +1281,19 @@ static void postswitch(void)
         runqput(mp->p, prev, false);
         return;
     }
-    setgstatus_own(prev, Grunning, Gwaiting);
-    bool (*fn)(g *, void *) = mp->swapunlockf;
-    if (fn && !fn(prev, mp->swaplock)) {
-        /* Not parked after all: it runs again soon. */
-        gort__casgstatus(prev, Gwaiting, Grunnable);
-        runqput(mp->p, prev, false);
-    }
+    bool (*unlockf)(g *, void *) = mp->waitunlockf;
+    void *lock = mp->waitlock;
+    mp->waitunlockf = NULL;
+    mp->waitlock = NULL;
+    if (!commitpark(prev, unlockf, lock))
+        runqput(mp->p, prev, false);    /* it runs again soon */
 }
 
 /* trydirect switches from gp straight to the next goroutine of gp's P if
  * there is one and nothing else needs deciding, and returns true once gp
- * has been resumed; false: take the long way through the scheduler. */
+ * has been resumed; false: take the long way through the scheduler.
+ * kind says what postswitch is to do with gp; for SWAP_PARK, unlockf and
+ * lock are gopark's. */
 static inline __attribute__((always_inline)) bool
 trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
 {
@@ -1279,34 +1317,16 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
         runqput(pp, next, true);
         return false;
     }
-    if (unlikely(gp->stack.softguard))
-        gort__stackcheck(gp);
-    if (!inheritTime)
-        atomic_store_explicit(&pp->schedtick,
-                              atomic_load_explicit(&pp->schedtick, memory_order_relaxed) + 1,
-                              memory_order_relaxed);
+    leave(gp, mp);
     mp->swapprev = gp;
     mp->swapkind = kind;
-    mp->swapunlockf = unlockf;
-    mp->swaplock = lock;
-    mp->curg = next;
-    next->m = mp;
+    mp->waitunlockf = unlockf;
+    mp->waitlock = lock;
     gp->m = NULL;
-    setgstatus_own(next, Grunnable, Grunning);
-    next->waitsince = 0;
-    next->preempt = false;
-    if (next->stack.lo == 0) {
-        next->stack = gort__stackalloc(pp);
-        gort__gostartcall(next);
-    }
-    gp->errno_ = *mp->errnop;   /* gp->m is already cleared */
-    gort__setg(next);
-    asan_start_switch(&gp->asanfake, (void *)next->stack.lo, next->stack.hi - next->stack.lo);
+    switchin(mp, next, inheritTime);
+    enterstack(next, &gp->asanfake);
     gort__swapgo(&gp->sched, &next->sched);
-    /* Resumed, perhaps on another thread. */
-    asan_finish_switch(getg()->asanfake);
-    restoreerrno();
-    postswitch();
+    resumed();
     return true;
 }
 
@@ -1502,6 +1522,39 @@ void gort__releaseSudog(sudog *s)
  * Goroutine creation and exit.
  * ---------------------------------------------------------------------- */
 
+/* Dead Gs are kept on per-P free lists, backed by one global list under
+ * sched.gflock: a P that frees many spills half to it, a P with none
+ * takes a batch. */
+enum { GFREE_SPILL = 64, GFREE_BATCH = 32 };
+
+/* gfpopglobal takes a G off the global free list, or NULL.  sched.gflock
+ * must be held. */
+static g *gfpopglobal(void)
+{
+    g *gp = gort__sched.gfree;
+    if (gp) {
+        gort__sched.gfree = gp->schedlink;
+        gort__sched.ngfree--;
+    }
+    return gp;
+}
+
+/* gfpurge moves dead Gs from pp's free list to the global one until pp
+ * keeps keep of them. */
+static void gfpurge(p *pp, int32_t keep)
+{
+    gort__lock(&gort__sched.gflock);
+    while (pp->gfreecnt > keep) {
+        g *gp = pp->gfree;
+        pp->gfree = gp->schedlink;
+        pp->gfreecnt--;
+        gp->schedlink = gort__sched.gfree;
+        gort__sched.gfree = gp;
+        gort__sched.ngfree++;
+    }
+    gort__unlock(&gort__sched.gflock);
+}
+
 /* gfput puts a dead G on pp's free list, spilling to the global list. */
 static void gfput(p *pp, g *gp)
 {
@@ -1510,18 +1563,8 @@ static void gfput(p *pp, g *gp)
     gp->schedlink = pp->gfree;
     pp->gfree = gp;
     pp->gfreecnt++;
-    if (pp->gfreecnt >= 64) {
-        gort__lock(&gort__sched.gflock);
-        while (pp->gfreecnt >= 32) {
-            g *g1 = pp->gfree;
-            pp->gfree = g1->schedlink;
-            pp->gfreecnt--;
-            g1->schedlink = gort__sched.gfree;
-            gort__sched.gfree = g1;
-            gort__sched.ngfree++;
-        }
-        gort__unlock(&gort__sched.gflock);
-    }
+    if (pp->gfreecnt >= GFREE_SPILL)
+        gfpurge(pp, GFREE_BATCH - 1);
 }
 
 /* gfget gets a dead G from pp's free list, refilling it from the global
@@ -1530,10 +1573,8 @@ static g *gfget(p *pp)
 {
     if (pp->gfree == NULL && gort__sched.gfree != NULL) {
         gort__lock(&gort__sched.gflock);
-        while (pp->gfreecnt < 32 && gort__sched.gfree != NULL) {
-            g *g1 = gort__sched.gfree;
-            gort__sched.gfree = g1->schedlink;
-            gort__sched.ngfree--;
+        g *g1;
+        while (pp->gfreecnt < GFREE_BATCH && (g1 = gfpopglobal()) != NULL) {
             g1->schedlink = pp->gfree;
             pp->gfree = g1;
             pp->gfreecnt++;
@@ -1613,11 +1654,7 @@ g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool syste
     g *newg = pp ? gfget(pp) : NULL;
     if (newg == NULL && pp == NULL && gort__sched.gfree != NULL) {
         gort__lock(&gort__sched.gflock);
-        newg = gort__sched.gfree;
-        if (newg) {
-            gort__sched.gfree = newg->schedlink;
-            gort__sched.ngfree--;
-        }
+        newg = gfpopglobal();
         gort__unlock(&gort__sched.gflock);
     }
     if (newg == NULL)
@@ -1634,7 +1671,6 @@ g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool syste
     newg->gopc = callerpc;
     newg->isSystem = system;
     newg->ismain = false;
-    newg->preempt = false;
     newg->param = NULL;
     newg->asanfake = NULL;
     if (pp) {
@@ -1737,9 +1773,7 @@ static NORETURN void goexit1(void)
  * the start function and then exits the goroutine.  goentry calls it. */
 NORETURN void gort__goexit_start(g *gp)
 {
-    asan_finish_switch(NULL);
-    restoreerrno();
-    postswitch();
+    resumed();
     gp->fn(gp->arg);
     goexit1();
 }
@@ -1757,7 +1791,6 @@ void gort_entersyscall(void)
     if (mp == NULL || mp->p == NULL || gp == mp->g0)
         return;         /* not on a goroutine: nothing to hand off */
     p *pp = mp->p;
-    gp->syscallwhen = gort__nanotime();
     gort__casgstatus(gp, Grunning, Gsyscall);
     mp->syscalltick = atomic_load(&pp->syscalltick);
     pp->m = NULL;
@@ -1919,15 +1952,7 @@ static p *procresize(int32_t nprocs)
         g *gp;
         while ((gp = runqget(pp, &it)) != NULL)
             globrunqput(gp);
-        gort__lock(&gort__sched.gflock);
-        while ((gp = pp->gfree) != NULL) {
-            pp->gfree = gp->schedlink;
-            pp->gfreecnt--;
-            gp->schedlink = gort__sched.gfree;
-            gort__sched.gfree = gp;
-            gort__sched.ngfree++;
-        }
-        gort__unlock(&gort__sched.gflock);
+        gfpurge(pp, 0);
         gort__stackcache_clear(pp);
         gort__moveTimers(allp_at(0), pp);
         atomic_store(&pp->status, Pdead);
@@ -2008,8 +2033,9 @@ static void incidlelocked(int32_t v)
     gort__unlock(&gort__sched.lock);
 }
 
-/* retake takes Ps back from Ms blocked in system calls and lets idle Ps
- * take the work queued behind goroutines that run too long. */
+/* retake takes Ps back from Ms blocked in system calls, and marks the Ps
+ * that have kept one time slice too long so that their queued work is
+ * not starved (see below).  It preempts nothing. */
 static uint32_t retake(int64_t now)
 {
     uint32_t n = 0;
@@ -2024,12 +2050,12 @@ static uint32_t retake(int64_t now)
                 pp->sysmontick_schedtick = t;
                 pp->sysmontick_schedwhen = now;
             } else if (pp->sysmontick_schedwhen + FORCE_PREEMPT_NS <= now) {
-                /* The goroutine on pp has run for 10ms.  C cannot be
-                 * preempted, so ask it to yield at its next runtime call
-                 * and let an idle P steal what waits behind it. */
-                m *mp = pp->m;
-                if (mp && mp->curg)
-                    mp->curg->preempt = true;
+                /* pp has kept one time slice for 10ms: one goroutine
+                 * runs long, or runnext hand-offs chain.  gort cannot
+                 * preempt the running code, so it makes sure that what
+                 * waits behind it is not starved: pp's next runqget
+                 * takes the head of its queue instead of runnext, and an
+                 * idle P is woken to steal from it. */
                 atomic_store(&pp->preemptnext, true);
                 if (!runqempty(pp))
                     wakep();
@@ -2331,7 +2357,6 @@ g *gort__getg_needm(void)
     int64_t id = mReserveID();
     gort__unlock(&gort__sched.lock);
     mcommoninit(mp, id);
-    mp->isextra = true;
     mp->errnop = &errno;
     mp->g0 = gp;
     mp->curg = gp;

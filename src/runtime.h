@@ -162,12 +162,10 @@ struct g {
     m *lockedm;                 /* the M it is locked to (gort_lockosthread) */
     uint32_t lockedcount;       /* gort_lockosthread calls not yet undone */
     bool isSystem;              /* a runtime helper, not counted */
-    bool preempt;               /* sysmon asks it to yield */
     g *_Atomic alllink;         /* allgs list, in creation order */
     void *param;                /* passed by whoever readies it */
     void *asanfake;             /* AddressSanitizer's fake stack (fiber switch) */
     unsigned vgstackid;         /* Valgrind's stack id */
-    int64_t syscallwhen;
     timer *timer;               /* for gort_sleep, made on first use */
     int64_t sleepwhen;          /* when gort_sleep's timer is to fire */
     sudog *cachedsudog;         /* one free sudog kept for its next wait */
@@ -220,8 +218,7 @@ struct m {
     p *oldp;                    /* P it had before entering a syscall */
     int64_t id;
     bool spinning;              /* looking for work */
-    bool blocked;               /* sleeping on park */
-    bool isextra;
+    bool blocked;               /* sleeping on park (mpark) */
     note park;
     m *schedlink;               /* idle list */
     m *alllink;                 /* allm list */
@@ -229,14 +226,14 @@ struct m {
     int *errnop;                /* libc's errno of this thread (mstart1) */
     void (*mstartfn)(void);     /* run first on a new M (sysmon) */
     g *lockedg;                 /* the G locked to this M */
-    /* Left by a direct switch (proc.c, switchto) for the goroutine it
+    /* Left by a direct switch (proc.c, trydirect) for the goroutine it
      * resumes: what to do with the one that switched away, now that its
-     * context is saved. */
+     * context is saved (postswitch). */
     g *swapprev;
     int swapkind;               /* SWAP_REQUEUE or SWAP_PARK */
-    bool (*swapunlockf)(g *gp, void *lock);
-    void *swaplock;
     uint32_t swapcount;         /* direct switches, to send every 64th the long way */
+    /* gopark's unlock function and its argument, for park_m on g0 or for
+     * postswitch after a direct switch. */
     bool (*waitunlockf)(g *gp, void *lock);
     void *waitlock;
     uint32_t syscalltick;
@@ -356,7 +353,6 @@ typedef struct schedt {
     _Atomic int64_t coarsenow;  /* nanotime as of sysmon's last tick */
     _Atomic int32_t ngsys;      /* runtime helper goroutines */
     _Atomic int32_t nglive;     /* live goroutines (not dead) incl. system */
-    int64_t totaltime;
     bool mainexited;            /* main goroutine called goexit */
 } schedt;
 
