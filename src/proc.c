@@ -1,65 +1,72 @@
 /*
- * proc.c - the scheduler: boot (schedinit, runtime_main), goroutine
- * creation and exit, the G-M-P scheduler, system calls and sysmon.
- * Mirrors Go's runtime/proc.go.
+ * proc.c - the scheduler: boot (rt0_g0, schedinit, runtime_main) first,
+ * then goroutine creation and exit, the G-M-P scheduler, parking, system
+ * calls, stop-the-world and sysmon.  Mirrors Go's runtime/proc.go.
  *
- * Goroutine scheduler
+ * G, M and P
  *
- * The scheduler's job is to distribute ready-to-run goroutines over worker
- * threads.  The main concepts are:
+ * A G is a goroutine, an M an OS thread, a P the right to run goroutines:
+ * GOMAXPROCS of them exist, and an M runs goroutines only while it holds
+ * one.  An M without a P is parked on its note (idle), is in a system
+ * call, polls (netpoll.c), or is sysmon.  Each P owns a run queue: a
+ * 256-slot ring that only the owner pushes to and any M may steal half
+ * of, and runnext, one slot for the G that its running G just readied, so
+ * that a goroutine that hands work to another runs it next on the same
+ * core, in the rest of the same time slice.  Overflow and Gs readied by
+ * threads without a P go to the global queue, which every 61st round of
+ * a P looks at first so that it cannot starve.
  *
- *   G - goroutine.
- *   M - worker thread, or machine.
- *   P - processor, a resource that is required to execute user code.
- *       There are exactly GOMAXPROCS Ps.
+ * How many threads are awake
  *
- * An M must hold a P to run goroutines; an M without a P is idle (parked
- * on its note), in a system call, or is sysmon.  Each P has a local run
- * queue of 256 Gs plus runnext, a slot for the G that should run next (the
- * one just readied by the running G, so that producer/consumer pairs hand
- * off with no queueing delay).  A global run queue takes the overflow and
- * the Gs readied by threads without a P; every 61st schedule looks at it
- * first so that it cannot starve.
+ * Too few running Ms leave cores idle; too many waste CPU looking for
+ * work that is not there.  No M can see the whole state at once (the
+ * queues are per P, on purpose), so the rule is local: readying a G
+ * wakes an M (wakep) only if a P is idle and no M is already "spinning",
+ * that is, looking for work with a P but none found yet.  A spinning M
+ * that finds work stops spinning, and if it was the last spinner it wakes
+ * another, which carries on looking (resetspinning).  That keeps one
+ * searcher alive while work keeps coming, and none once it stops.
  *
- * Worker thread parking/unparking.
- * We need to balance between keeping enough running worker threads to
- * use the available parallelism and parking excess threads to save CPU and
- * power.  This is not simple for two reasons: the scheduler state is
- * deliberately distributed (in particular, per-P work queues), so it is not
- * possible to compute global predicates on fast paths; and for optimal
- * thread management we would need to know the future.
+ * The hard moment is a spinner giving up, because work may arrive just
+ * then.  The submitter publishes its work and then reads nmspinning
+ * (wakep); the spinner decrements nmspinning and then looks at every
+ * queue and timer again (findrunnable's "delicate dance").  Both are
+ * sequentially consistent, so at least one of them sees the other: either
+ * the submitter wakes an M, or the spinner finds the work.  The same
+ * argument covers timers (wakeNetPoller) and the poller (netpoll.c).
  *
- * The approach, as Go's: we unpark an additional thread when we ready a
- * goroutine if (1) there is an idle P and (2) there are no "spinning"
- * worker threads.  A worker thread is spinning if it is out of local work
- * and did not find work in the global run queue or by stealing.  If a
- * spinning thread finds work it takes itself out of the spinning state and
- * proceeds to execution; if it finds none it drops the spinning state and
- * parks.  If there is at least one spinning thread (sched.nmspinning > 0),
- * we do not unpark new threads when readying goroutines.  To compensate,
- * if the last spinning thread finds work and stops spinning, it must unpark
- * a new spinning thread.  This smooths out unjustified spikes of thread
- * unparking while guaranteeing eventual maximal CPU parallelism.
+ * Rejected: one global queue under one lock (every switch would contend
+ * on it), and a thread per goroutine (20-50x slower here, DESIGN.md).
  *
- * The main subtlety is the transition from spinning to non-spinning: it
- * can race with the submission of new work, and either one side or the
- * other must unpark a thread, or we lose a wake-up.  The submitter writes
- * the queue and then checks nmspinning (in wakep, a seq-cst CAS); the
- * spinner decrements nmspinning (seq-cst) and then re-checks every run
- * queue.  One of the two always sees the other.
+ * Getting onto a goroutine's stack
  *
- * Rejected: a single global queue under one lock (simple, but every
- * goroutine switch would contend on it), and one thread per goroutine
- * (20-50x slower here, see DESIGN.md).
+ * There are two ways, sharing the steps of the "Switching stacks"
+ * section.  The long way goes through g0, the M's own stack: the leaving
+ * goroutine calls mcall, which saves its context and runs a function on
+ * g0 (park_m, gosched_m, goexit0, exitsyscall0), which decides what
+ * becomes of it and calls schedule, which finds the next G and jumps onto
+ * its stack (execute, gogo).  The short way, for the common case of a
+ * goroutine that parks or yields while the next G waits in its own P's
+ * queue (a channel hand-off, a Gosched ping), is trydirect: it goes from
+ * one goroutine's stack straight to the next one's with swapgo, with no
+ * g0 and no schedule in between.  The leaving goroutine cannot be
+ * requeued or marked parked before its context is saved, so trydirect
+ * leaves that to the goroutine it resumes, which does it first thing
+ * (postswitch, called by resumed at every resume point).  trydirect takes
+ * the long way whenever there is something else to decide: the world is
+ * stopping, the global queue has work, a locked M or G is involved, and
+ * every 64th switch while the P has timers, so that due ones run.
  *
- * Stacks: a G gets its stack when it first runs (execute), not when it is
- * created, so a burst of gort_go calls costs no stack memory until the
+ * So what runs on g0 is schedule, findrunnable, the mcall continuations
+ * and everything they call (including gopark's unlock function when the
+ * park took the long way); none of it may park.  After a direct switch,
+ * the unlock function runs on the next goroutine's stack instead, in
+ * postswitch, under the same rules.
+ *
+ * Stacks: a G gets its stack when it first runs (switchin), not when it
+ * is made, so a burst of gort_go calls costs no stack memory until the
  * goroutines run, and the stack that an exiting G leaves in its P's cache
  * is reused while it is still resident (stack.c).
- *
- * What runs where: schedule(), findrunnable(), park_m(), goexit0() and
- * everything they call run on g0, the M's own stack, and must not park.
- * A goroutine leaves its stack only through mcall.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -106,6 +113,88 @@ NOINLINE g *gort__getg(void)
 NOINLINE void gort__setg(g *gp)
 {
     gort__tls_g = gp;
+}
+
+/* Defined below, used by the boot steps that open the file. */
+static uint64_t fastrandseed;
+static void mcommoninit(m *mp, int64_t id);
+static int64_t mReserveID(void);
+static m *newm(void (*fn)(void), p *pp, int64_t id, bool spinning);
+static void sysmon(void);
+static p *procresize(int32_t nprocs);
+static void doInit(void);
+
+/* ------------------------------------------------------------------------
+ * Boot: rt0_go's steps that live here (rt0_g0, schedinit) and
+ * runtime_main, first as in Go's proc.go.
+ * ---------------------------------------------------------------------- */
+
+/* gort__rt0_g0 records g0's stack from the thread's real stack and binds
+ * m0 and g0 to the main thread.  sp: the top of stack in rt0_go. */
+void gort__rt0_g0(uintptr_t sp)
+{
+    gort__g0.m = &gort__m0;
+    gort__m0.g0 = &gort__g0;
+    atomic_store(&gort__g0.atomicstatus, Grunning);
+    gort__os_g0bounds(&gort__g0.sched, sp);
+    gort__g0.stack.lo = gort__g0.sched.lo;
+    gort__g0.stack.hi = gort__g0.sched.sp;
+    gort__setg(&gort__g0);
+}
+
+/* gort__schedinit: the bootstrap sequence's scheduler part (Go's
+ * schedinit): the stack allocator, m0, the random seed, argv and the
+ * environment, GODEBUG, and procresize(GOMAXPROCS). */
+void gort__schedinit(void)
+{
+    gort__sched.maxmcount = 10000;
+    atomic_store(&gort__sched.coarsenow, gort__nanotime());
+    atomic_store(&gort__sched.lastpoll, gort__nanotime());
+    gort__stackinit();
+    fastrandseed = (uint64_t)gort__nanotime() * 0x9e3779b97f4a7c15ULL ^ (uintptr_t)&fastrandseed;
+    mcommoninit(&gort__m0, mReserveID());
+    gort__goargs();
+    gort__parsedebugvars();
+
+    int32_t procs = gort__ncpu;
+    const char *s = gort__gogetenv("GOMAXPROCS");
+    if (s && *s) {
+        /* Go's atoi32: a positive decimal number, else ignored. */
+        int64_t n = 0;
+        const char *q = s;
+        while (*q >= '0' && *q <= '9' && n <= MAXGOMAXPROCS)
+            n = n * 10 + (*q++ - '0');
+        if (*q == 0 && n > 0)
+            procs = n > MAXGOMAXPROCS ? MAXGOMAXPROCS : (int32_t)n;
+    }
+    if (procs > MAXGOMAXPROCS)
+        procs = MAXGOMAXPROCS;
+    gort__allp = allp_storage;
+    gort__lock(&gort__sched.lock);
+    if (procresize(procs) != NULL)
+        gort__throw("unknown runnable goroutine during bootstrap");
+    gort__unlock(&gort__sched.lock);
+    gort__os_initsig();
+}
+
+/* gort__runtime_main is the main goroutine (Go's runtime.main). */
+void gort__runtime_main(void *arg)
+{
+    (void)arg;
+    g *gp = getg();
+    gp->ismain = true;
+    gort__runtimeInitTime = gort__nanotime();
+
+    /* sysmon runs on its own M without a P. */
+    gort__lock(&gort__sched.lock);
+    int64_t id = mReserveID();
+    gort__unlock(&gort__sched.lock);
+    newm(sysmon, NULL, id, false);
+
+    doInit();
+    gort__gcenable();
+    main_main();
+    exit(0);
 }
 
 /* ------------------------------------------------------------------------
@@ -161,7 +250,6 @@ uint32_t gort__fastrand(void)
     return (uint32_t)((uint64_t)(t >> 64) ^ (uint64_t)t);
 }
 
-static uint64_t fastrandseed;
 
 /* ------------------------------------------------------------------------
  * Status transitions.
@@ -700,7 +788,6 @@ static m *newm(void (*fn)(void), p *pp, int64_t id, bool spinning)
  * where every mcall starts, then runs the start function and the
  * scheduler. */
 static NORETURN void schedule(void);
-static void sysmon(void);
 
 static NORETURN void mstart1(void)
 {
@@ -2263,78 +2350,6 @@ static void schedtrace(bool detailed)
                      gp->m ? (long long)gp->m->id : -1LL);
     }
     gort__unlock(&gort__sched.lock);
-}
-
-/* ------------------------------------------------------------------------
- * Boot: rt0_go's steps that live here, and runtime_main.
- * ---------------------------------------------------------------------- */
-
-/* gort__rt0_g0 records g0's stack from the thread's real stack and binds
- * m0 and g0 to the main thread.  sp: the top of stack in rt0_go. */
-void gort__rt0_g0(uintptr_t sp)
-{
-    gort__g0.m = &gort__m0;
-    gort__m0.g0 = &gort__g0;
-    atomic_store(&gort__g0.atomicstatus, Grunning);
-    gort__os_g0bounds(&gort__g0.sched, sp);
-    gort__g0.stack.lo = gort__g0.sched.lo;
-    gort__g0.stack.hi = gort__g0.sched.sp;
-    gort__setg(&gort__g0);
-}
-
-/* gort__schedinit: the bootstrap sequence's scheduler part (Go's
- * schedinit): the stack allocator, m0, the random seed, argv and the
- * environment, GODEBUG, and procresize(GOMAXPROCS). */
-void gort__schedinit(void)
-{
-    gort__sched.maxmcount = 10000;
-    atomic_store(&gort__sched.coarsenow, gort__nanotime());
-    atomic_store(&gort__sched.lastpoll, gort__nanotime());
-    gort__stackinit();
-    fastrandseed = (uint64_t)gort__nanotime() * 0x9e3779b97f4a7c15ULL ^ (uintptr_t)&fastrandseed;
-    mcommoninit(&gort__m0, mReserveID());
-    gort__goargs();
-    gort__parsedebugvars();
-
-    int32_t procs = gort__ncpu;
-    const char *s = gort__gogetenv("GOMAXPROCS");
-    if (s && *s) {
-        /* Go's atoi32: a positive decimal number, else ignored. */
-        int64_t n = 0;
-        const char *q = s;
-        while (*q >= '0' && *q <= '9' && n <= MAXGOMAXPROCS)
-            n = n * 10 + (*q++ - '0');
-        if (*q == 0 && n > 0)
-            procs = n > MAXGOMAXPROCS ? MAXGOMAXPROCS : (int32_t)n;
-    }
-    if (procs > MAXGOMAXPROCS)
-        procs = MAXGOMAXPROCS;
-    gort__allp = allp_storage;
-    gort__lock(&gort__sched.lock);
-    if (procresize(procs) != NULL)
-        gort__throw("unknown runnable goroutine during bootstrap");
-    gort__unlock(&gort__sched.lock);
-    gort__os_initsig();
-}
-
-/* gort__runtime_main is the main goroutine (Go's runtime.main). */
-void gort__runtime_main(void *arg)
-{
-    (void)arg;
-    g *gp = getg();
-    gp->ismain = true;
-    gort__runtimeInitTime = gort__nanotime();
-
-    /* sysmon runs on its own M without a P. */
-    gort__lock(&gort__sched.lock);
-    int64_t id = mReserveID();
-    gort__unlock(&gort__sched.lock);
-    newm(sysmon, NULL, id, false);
-
-    doInit();
-    gort__gcenable();
-    main_main();
-    exit(0);
 }
 
 /* ------------------------------------------------------------------------
