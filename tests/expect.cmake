@@ -2,8 +2,8 @@
 # emulator, or a wrapper such as valgrind) with ENVS set, and check its
 # exit status (STATUS exactly, or STATUS_RE as a regex) and its stdout and
 # stderr against regular expressions (STDOUT, STDERR must match;
-# NOT_STDOUT, NOT_STDERR must not).  Used by gort_expect() in
-# CMakeLists.txt.
+# NOT_STDOUT, NOT_STDERR must not).  Used by gort_expect() and
+# gort_test_run() in cmake/testing.cmake.
 string(REPLACE "\\;" ";" EMU "${EMU}")
 if(EMU MATCHES "wine")
   # wine turns the Unix argv into the Windows (UTF-16) command line with

@@ -488,7 +488,7 @@ static void test_errno(void **state)
 void main_main(void)
 {
     /* libcmocka keeps its state in thread-local storage: the main
-     * goroutine, which runs it, stays on one thread (tests/CMakeLists.txt).
+     * goroutine, which runs it, stays on one thread (cmake/testing.cmake).
      * The tests' own goroutines move between threads freely. */
     gort_lockosthread();
     main_started = 1;
