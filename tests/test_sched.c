@@ -127,6 +127,33 @@ static void test_parallel(void **state)
     waitgoroutines(1);
     assert_int_equal(sawboth, 2);
 }
+/* Two goroutines change GOMAXPROCS at once, over and over: the second
+ * stop-the-world waits, parked, for the first (worldsema parks the
+ * goroutine; a thread-blocking lock here deadlocked: the first waited for
+ * the P that the second's blocked thread held). */
+static gort_waitgroup flipwg;
+
+static void flipper(void *arg)
+{
+    int base = (int)(intptr_t)arg;
+    for (int i = 0; i < 2000; i++) {
+        int old = gort_gomaxprocs(base + (i & 1));
+        assert_true(old >= 1 && old <= 3);
+    }
+    gort_waitgroup_done(&flipwg);
+}
+
+static void test_gomaxprocs_concurrent(void **state)
+{
+    (void)state;
+    int orig = gort_gomaxprocs(0);
+    gort_waitgroup_add(&flipwg, 2);
+    gort_go(flipper, (void *)(intptr_t)1);
+    gort_go(flipper, (void *)(intptr_t)2);
+    gort_waitgroup_wait(&flipwg);
+    gort_gomaxprocs(orig);
+    assert_int_equal(gort_gomaxprocs(0), orig);
+}
 
 void main_main(void)
 {
@@ -135,6 +162,7 @@ void main_main(void)
         cmocka_unit_test(test_producers),
         cmocka_unit_test(test_gomaxprocs_under_load),
         cmocka_unit_test(test_parallel),
+        cmocka_unit_test(test_gomaxprocs_concurrent),
     };
     gort_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
