@@ -22,6 +22,9 @@ void gort__unminit(m *mp);
 void gort__newosproc(m *mp);            /* start a thread that runs gort__mstart_os(mp) */
 void gort__mstart_os(m *mp);            /* entry of every new M (proc.c) */
 void gort__osyield(void);
+/* gort__os_dropmatexit arranges for gort__dropm(mp) to run when the
+ * calling thread, one the runtime did not start, exits. */
+void gort__os_dropmatexit(m *mp);
 void gort__usleep(uint32_t us);
 
 /* futexsleep blocks while *addr == val, at most ns nanoseconds (ns < 0:

@@ -133,6 +133,30 @@ void gort__osyield(void)
     sched_yield();
 }
 
+/* Threads the runtime did not start: a thread-specific key whose
+ * destructor runs as each such thread exits (after its own destructors
+ * and thread_local destructors may have used gort). */
+static pthread_key_t dropmkey;
+static pthread_once_t dropmonce = PTHREAD_ONCE_INIT;
+
+static void dropmdestructor(void *arg)
+{
+    gort__dropm(arg);
+}
+
+static void dropmkeyinit(void)
+{
+    if (pthread_key_create(&dropmkey, dropmdestructor) != 0)
+        gort__throw("pthread_key_create failed");
+}
+
+void gort__os_dropmatexit(m *mp)
+{
+    pthread_once(&dropmonce, dropmkeyinit);
+    if (pthread_setspecific(dropmkey, mp) != 0)
+        gort__throw("pthread_setspecific failed");
+}
+
 void gort__usleep(uint32_t us)
 {
     struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};

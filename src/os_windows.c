@@ -107,6 +107,32 @@ void gort__osyield(void)
     SwitchToThread();
 }
 
+/* Threads the runtime did not start: a fiber-local slot whose callback
+ * runs as each such thread exits. */
+static DWORD dropmslot = FLS_OUT_OF_INDEXES;
+static INIT_ONCE dropmonce = INIT_ONCE_STATIC_INIT;
+
+static VOID NTAPI dropmcallback(PVOID arg)
+{
+    if (arg != NULL)
+        gort__dropm(arg);
+}
+
+static BOOL CALLBACK dropmslotinit(PINIT_ONCE once, PVOID param, PVOID *ctx)
+{
+    (void)once, (void)param, (void)ctx;
+    dropmslot = FlsAlloc(dropmcallback);
+    return dropmslot != FLS_OUT_OF_INDEXES;
+}
+
+void gort__os_dropmatexit(m *mp)
+{
+    if (!InitOnceExecuteOnce(&dropmonce, dropmslotinit, NULL, NULL))
+        gort__throw("FlsAlloc failed");
+    if (!FlsSetValue(dropmslot, mp))
+        gort__throw("FlsSetValue failed");
+}
+
 void gort__usleep(uint32_t us)
 {
     if (us < 1000)

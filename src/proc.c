@@ -2356,33 +2356,88 @@ static void schedtrace(bool detailed)
  * The public API of this file.
  * ---------------------------------------------------------------------- */
 
-/* gort__getg_needm: see runtime.h.  The G and M of a foreign thread live as
- * long as the process; the thread counts as a running M, so deadlock
- * detection stays quiet once one exists, as Go's does with cgo. */
+/*
+ * Threads the runtime did not start.  The first gort call on such a
+ * thread gives it an M and a G that stands for the thread (needm): the G
+ * is always "running" on its own thread, parking it blocks the thread,
+ * readying it wakes the thread, and it never holds a P.  When the thread
+ * exits, dropm puts the pair on the extra list for the next such thread,
+ * as Go's dropm does, so that a library calling back from short-lived
+ * threads does not exhaust the M limit.  Such an M counts as running for
+ * deadlock detection, on the extra list too: once one foreign thread has
+ * called in, others may, and the runtime cannot know what they will do
+ * (Go with cgo keeps an extra M for the same reason and reports no
+ * deadlocks either).
+ */
+static m *extram;               /* Ms of exited foreign threads, under sched.lock */
+
+static NOINLINE g *needm(void)
+{
+    gort__lock(&gort__sched.lock);
+    m *mp = extram;
+    int64_t id = 0;
+    if (mp) {
+        extram = mp->schedlink;
+        mp->schedlink = NULL;
+    } else {
+        id = mReserveID();
+    }
+    gort__unlock(&gort__sched.lock);
+    g *gp;
+    if (mp == NULL) {
+        mp = calloc(1, sizeof *mp);
+        gp = calloc(1, sizeof *gp);
+        if (mp == NULL || gp == NULL)
+            gort__throw("foreign thread: out of memory");
+        mcommoninit(mp, id);
+        mp->g0 = gp;
+        mp->curg = gp;
+        gp->m = mp;
+        gp->isforeign = true;
+        gp->isSystem = true;
+        atomic_store(&gp->atomicstatus, Gdead);
+        allgadd(gp);
+    } else {
+        gp = mp->curg;
+    }
+    mp->errnop = &errno;
+    gp->goid = (int64_t)atomic_fetch_add(&gort__sched.goidgen, 1) + 1;   /* never reused */
+    gp->errno_ = 0;
+    gp->waitreason = waitReasonZero;
+    gort__casgstatus(gp, Gdead, Grunning);
+    gort__setg(gp);
+    gort__os_dropmatexit(mp);
+    return gp;
+}
+
+/* gort__dropm releases the M and G of a thread the runtime did not start,
+ * which is exiting (the OS layer calls it from the thread's exit). */
+void gort__dropm(m *mp)
+{
+    g *gp = mp->curg;
+    gort__casgstatus(gp, Grunning, Gdead);
+    gort__setg(NULL);
+    gort__lock(&gort__sched.lock);
+    mp->schedlink = extram;
+    extram = mp;
+    gort__unlock(&gort__sched.lock);
+}
+
+/* gort__getg_needm: see runtime.h. */
 g *gort__getg_needm(void)
 {
     g *gp = getg();
     if (likely(gp != NULL))
         return gp;
-    m *mp = calloc(1, sizeof *mp);
-    gp = calloc(1, sizeof *gp);
-    if (mp == NULL || gp == NULL)
-        gort__throw("foreign thread: out of memory");
-    gort__lock(&gort__sched.lock);
-    int64_t id = mReserveID();
-    gort__unlock(&gort__sched.lock);
-    mcommoninit(mp, id);
-    mp->errnop = &errno;
-    mp->g0 = gp;
-    mp->curg = gp;
-    gp->m = mp;
-    gp->isforeign = true;
-    gp->isSystem = true;
-    gp->goid = (int64_t)atomic_fetch_add(&gort__sched.goidgen, 1) + 1;
-    atomic_store(&gp->atomicstatus, Grunning);
-    allgadd(gp);
-    gort__setg(gp);
-    return gp;
+    return needm();
+}
+
+/* isforeign reports whether the calling thread is one the runtime did not
+ * start (whether or not it has called gort before). */
+static bool isforeignthread(void)
+{
+    g *gp = getg();
+    return gp == NULL || gp->isforeign;
 }
 
 void gort_go(gort_fn fn, void *arg)
@@ -2428,15 +2483,37 @@ int64_t gort_goid(void)
 
 void gort_gosched(void)
 {
+    if (isforeignthread()) {
+        /* Its own thread is all it has to give up. */
+        gort__osyield();
+        return;
+    }
     g *gp = getg();
-    if (gp && !gp->isforeign && trydirect(gp, SWAP_REQUEUE, NULL, NULL))
+    if (trydirect(gp, SWAP_REQUEUE, NULL, NULL))
         return;
     mcall(gosched_m);
 }
 
 void gort_goexit(void)
 {
+    if (isforeignthread())
+        gort__throw("runtime.Goexit called in a thread that was not created by the Go runtime");
     goexit1();
+}
+
+/* A thread the runtime did not start holds no P, and stopping the world
+ * needs one: it has a goroutine do the change and waits for it. */
+typedef struct gomaxprocsReq {
+    int n;
+    int ret;
+    gort_chan *done;
+} gomaxprocsReq;
+
+static void gomaxprocs_g(void *arg)
+{
+    gomaxprocsReq *r = arg;
+    r->ret = gort_gomaxprocs(r->n);
+    gort_chan_send(r->done, NULL);
 }
 
 int gort_gomaxprocs(int n)
@@ -2444,6 +2521,13 @@ int gort_gomaxprocs(int n)
     int32_t ret = atomic_load(&gort__gomaxprocs);
     if (n <= 0 || n == ret)
         return ret;
+    if (isforeignthread()) {
+        gomaxprocsReq r = {n, 0, gort_chan_make(0, 0)};
+        gort_go(gomaxprocs_g, &r);
+        gort_chan_recv(r.done, NULL);
+        gort_chan_free(r.done);
+        return r.ret;
+    }
     if (n > MAXGOMAXPROCS)
         n = MAXGOMAXPROCS;
     gort__stopTheWorld("GOMAXPROCS");

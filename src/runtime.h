@@ -390,6 +390,7 @@ void gort__releaseSudog(sudog *s);
  * did not start it first makes one that stands for the thread (Go's needm
  * for cgo callbacks): parking it blocks the thread, readying wakes it. */
 g *gort__getg_needm(void);
+void gort__dropm(m *mp);
 g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool system);
 void gort__gopark(g *gp, bool (*unlockf)(g *, void *), void *lock, waitReason reason);
 void gort__goparkunlock(mutex *l, waitReason reason);

@@ -22,6 +22,8 @@
  *   overflow        a goroutine recurses without bound: "stack overflow"
  *   sigquit         (POSIX) SIGQUIT sent to the process: a goroutine dump
  *   initexit        an init function calls gort_exit(3): main_main never runs
+ *   foreign_goexit  a thread the runtime did not start calls gort_goexit:
+ *                   Go's fatal error, status 2
  *   gomaxprocs_shrink  goroutines run and exit at GOMAXPROCS=3, then
  *                   GOMAXPROCS goes down to 2 and 1, and more run each time
  *
@@ -41,6 +43,7 @@
 #endif
 
 #include "runtime.h"    /* gort__gopark and the wait reasons: tests only */
+#include "testthread.h"
 
 static const char *scenario(void)
 {
@@ -152,6 +155,12 @@ static void runsome(int n)
         gort_gosched();
 }
 
+static void foreign_goexit_fn(void *arg)
+{
+    (void)arg;
+    gort_goexit();
+}
+
 static void overflow_fn(void *arg)
 {
     (void)arg;
@@ -239,6 +248,11 @@ void main_main(void)
             fflush(stdout);
         }
         printf("back to %d: previous %d\n", was, gort_gomaxprocs(was));
+    } else if (strcmp(s, "foreign_goexit") == 0) {
+        testthread th;
+        testthread_start(&th, foreign_goexit_fn, NULL);
+        testthread_join(&th);
+        printf("joined\n");
     } else if (strcmp(s, "overflow") == 0) {
         gort_go(overflow_fn, NULL);
         spin();
