@@ -12,10 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch.h"
 #include "os.h"
 #include "sanitizer.h"
-
-NORETURN void gort__goexit_start(g *gp);
 
 _Atomic uint32_t gort__panicking;
 static mutex paniclk;
