@@ -1,7 +1,8 @@
 /*
  * arch.h - the contract between the C runtime and the assembly in
  * arch/amd64, both ways: what the assembly provides, and the C functions
- * that it calls.
+ * that it calls.  The optional parts depend on the capability macros of
+ * arch/amd64/arch_amd64.h, which runtime.h includes.
  *
  * A saved context is a gobuf whose sp points at the callee-saved registers
  * of the ABI in use, pushed below a return address (asm_amd64.S draws the
@@ -41,6 +42,19 @@ void gort__gostartcall(g *gp);
 
 /* gort__rt0_go is the shared start-up code that the OS stubs jump to. */
 void gort__rt0_go(void);
+
+/* gort__procyield spins for cycles iterations of the CPU's spin-wait hint
+ * (Go's procyield): the active spinning of the runtime's locks and of
+ * sync.Mutex. */
+void gort__procyield(uint32_t cycles);
+
+#ifdef GORT_HAVE_TRACEBACKON
+/* gort__tracebackon calls fn(arg) on the stack of a goroutine that is not
+ * running, just below the context it saved at sp, so that a backtrace
+ * taken in fn is that goroutine's (asm_amd64.S).  The goroutine must stay
+ * where it is meanwhile.  Only where arch_amd64.h says so. */
+void gort__tracebackon(uintptr_t sp, void (*fn)(void *), void *arg);
+#endif
 
 /* ------------------------------------------------------------------------
  * C functions that the assembly calls.

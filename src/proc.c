@@ -95,7 +95,7 @@ int64_t gort__runtimeInitTime;
 static p *allp_storage[MAXGOMAXPROCS];
 static _Atomic int32_t nallp;   /* Ps ever created (allp[0:nallp]) */
 
-/* The current G of this thread.  Global only where tls_amd64.h reads it
+/* The current G of this thread.  Global only where arch_amd64.h reads it
  * inline; elsewhere (Windows' emulated TLS) private to the accessors. */
 #ifdef GORT_HAVE_FAST_GETG
 __thread g *gort__tls_g;

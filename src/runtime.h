@@ -370,10 +370,12 @@ extern int64_t gort__runtimeInitTime;
 
 /* getg returns the current goroutine.  It must not be inlined: a goroutine
  * can resume on another thread, and a compiler may otherwise keep the
- * thread-local address in a register across the switch. */
+ * thread-local address in a register across the switch.  Where the
+ * architecture reads the thread-local slot in a way that the compiler can
+ * neither cache nor move (GORT_HAVE_FAST_GETG), getg() is that read. */
 g *gort__getg(void);
 void gort__setg(g *gp);
-#include "tls_amd64.h"
+#include "arch_amd64.h"
 #ifdef GORT_HAVE_FAST_GETG
 #define getg() gort__getg_fast()
 #else
