@@ -49,6 +49,13 @@ void gort__flushstdio(void);            /* best effort, never blocks forever */
 NORETURN void gort__exit(int code);     /* _exit: no atexit handlers */
 NORETURN void gort__crash(void);        /* abort with SIGABRT or the like */
 
+/* Tools: gort__os_stackregister tells Valgrind that [lo, hi) is a stack,
+ * so that a switch onto it is not taken for a wild change of the stack
+ * pointer.  It does so where Valgrind runs the OS's programs and its
+ * header was there at build time (outside Valgrind that costs a few
+ * instructions); elsewhere it does nothing. */
+void gort__os_stackregister(void *lo, void *hi);
+
 /* Backtraces: capture up to n return addresses of the current stack. */
 int gort__os_backtrace(void **pcs, int n);
 /* Fill buf with the symbol containing pc; returns its start or NULL. */

@@ -23,6 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define HAVE_VALGRIND 1
+#endif
+#endif
+
 #include "os.h"
 
 const bool gort__os_ctors_reversed = false;     /* .init_array runs forwards */
@@ -212,6 +219,17 @@ int64_t gort__sysMapBudget(void)
         }
     }
     return n;
+}
+
+/* gort__os_stackregister: Valgrind's client request, when its header was
+ * found; outside Valgrind the request is a few no-op instructions. */
+void gort__os_stackregister(void *lo, void *hi)
+{
+#ifdef HAVE_VALGRIND
+    (void)VALGRIND_STACK_REGISTER(lo, hi);
+#else
+    (void)lo, (void)hi;
+#endif
 }
 
 /* ------------------------------------------------------------------------

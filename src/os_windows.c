@@ -173,6 +173,12 @@ int64_t gort__sysMapBudget(void)
     return -1;
 }
 
+/* gort__os_stackregister: Valgrind does not run Windows programs. */
+void gort__os_stackregister(void *lo, void *hi)
+{
+    (void)lo, (void)hi;
+}
+
 void gort__writeerr(const void *buf, size_t n)
 {
     HANDLE h = GetStdHandle(STD_ERROR_HANDLE);
