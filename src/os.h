@@ -16,7 +16,6 @@ void gort__os_g0bounds(gobuf *buf, uintptr_t sp);  /* g0 stack of this thread */
 int32_t gort__getproccount(void);
 void gort__os_initsig(void);            /* fatal signal handlers */
 void gort__minit(m *mp);                /* per-thread setup (signal stack) */
-void gort__unminit(m *mp);
 
 /* Threads. */
 void gort__newosproc(m *mp);            /* start a thread that runs gort__mstart_os(mp) */

@@ -443,8 +443,3 @@ void gort__minit(m *mp)
     pthread_sigmask(SIG_SETMASK, &none, NULL);
     mp->procid = (int64_t)syscall(SYS_gettid);
 }
-
-void gort__unminit(m *mp)
-{
-    (void)mp;
-}

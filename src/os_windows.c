@@ -359,8 +359,3 @@ void gort__minit(m *mp)
     SetThreadStackGuarantee(&guarantee);
     mp->procid = (int64_t)GetCurrentThreadId();
 }
-
-void gort__unminit(m *mp)
-{
-    (void)mp;
-}
