@@ -31,6 +31,14 @@ void gort__futexwakeup(_Atomic uint32_t *addr, uint32_t cnt);
 /* Time. */
 int64_t gort__nanotime(void);
 
+/* gort__getRandomData fills r with n bytes from the system's random
+ * generator (Go's getRandomData): on Linux the 16 bytes that the kernel
+ * gives every process (AT_RANDOM, which gort__os_args keeps), or
+ * /dev/urandom without them; on Windows RtlGenRandom.  Bytes the system
+ * does not give come from gort__extendRandom.  schedinit seeds fastrand
+ * with it. */
+void gort__getRandomData(void *r, size_t n);
+
 /* Memory for stacks: reserve n bytes of zeroed read-write memory whose
  * pages cost nothing until touched; make part of it inaccessible; give the
  * physical pages of a range back; free.  n and addresses are page-aligned. */

@@ -34,7 +34,8 @@
 
 const bool gort__os_ctors_reversed = false;     /* .init_array runs forwards */
 
-static uintptr_t startupRandom;
+/* The kernel's 16 random bytes for this process (AT_RANDOM), or NULL. */
+static const unsigned char *startupRandomData;
 
 /* gort__os_args keeps argc/argv and reads the auxiliary vector that the
  * kernel put after the environment: the page size and the random seed. */
@@ -51,7 +52,7 @@ void gort__os_args(int argc, char **argv, int *pargc, char ***pargv)
             gort__physPageSize = auxv[1];
             break;
         case AT_RANDOM:
-            startupRandom = auxv[1];
+            startupRandomData = (const unsigned char *)auxv[1];
             break;
         }
     }
@@ -74,7 +75,26 @@ void gort__osinit(void)
         gort__physPageSize = (uintptr_t)sysconf(_SC_PAGESIZE);
     if (gort__physPageSize == 0 || (gort__physPageSize & (gort__physPageSize - 1)) != 0)
         gort__fatal("osinit: bad physical page size");
-    (void)startupRandom;
+}
+
+/* gort__getRandomData: AT_RANDOM's bytes, as Go takes them; /dev/urandom
+ * only when the kernel gave none. */
+void gort__getRandomData(void *r, size_t n)
+{
+    size_t got = 0;
+    if (startupRandomData != NULL) {
+        got = n < 16 ? n : 16;
+        memcpy(r, startupRandomData, got);
+    } else {
+        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ssize_t k = read(fd, r, n);
+            close(fd);
+            if (k > 0)
+                got = (size_t)k;
+        }
+    }
+    gort__extendRandom(r, n, got);
 }
 
 /* gort__os_g0bounds describes the current thread's own stack as a g0. */

@@ -151,7 +151,7 @@ void gort__schedinit(void)
     atomic_store(&gort__sched.coarsenow, gort__nanotime());
     atomic_store(&gort__sched.lastpoll, gort__nanotime());
     gort__stackinit();
-    fastrandseed = (uint64_t)gort__nanotime() * 0x9e3779b97f4a7c15ULL ^ (uintptr_t)&fastrandseed;
+    gort__getRandomData(&fastrandseed, sizeof fastrandseed);
     mcommoninit(&gort__m0, mReserveID());
     gort__goargs();
     gort__parsedebugvars();

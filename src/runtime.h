@@ -477,6 +477,9 @@ extern int32_t gort__debug_schedtrace;
 extern int32_t gort__debug_scheddetail;
 extern int gort__argc_;
 extern char **gort__argv_;
+/* gort__extendRandom fills r[n:len] from the clock, mixed with r[:n] and
+ * r's address (Go's extendRandom), where the OS gave only n random bytes. */
+void gort__extendRandom(void *r, size_t len, size_t n);
 /* check_hook: a test-only way to make one self-check fail (GORT_TEST_BREAK_CHECK). */
 
 /* ------------------------------------------------------------------------
