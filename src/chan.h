@@ -1,8 +1,8 @@
 /*
- * chan.h - channel internals shared by chan.c, select.c and the timers:
- * the channel (Go's hchan), its wait queues and the steps of a send and a
- * receive.  Private to the runtime and its tests; runtime.h only knows
- * that a sudog may wait on a channel.
+ * chan.h - channel internals: Go's hchan, its wait queues and the steps of
+ * a send and a receive (chan.go), for chan.c, select.c, sleep.c (the
+ * timer channels) and the tests.  runtime.h only knows that a sudog may
+ * wait on a channel.
  */
 #ifndef GORT_CHAN_H
 #define GORT_CHAN_H

@@ -5,8 +5,7 @@
  * finish_switch_fiber after), and every goroutine stack is registered with
  * Valgrind (gort__os_stackregister in os.h: of gort's systems, Valgrind
  * runs only Linux's programs), so that users can debug gort programs with
- * both tools.  In a plain build
- * the ASan calls compile to nothing.
+ * both tools.  In a plain build the ASan calls compile to nothing.
  */
 #ifndef GORT_SANITIZER_H
 #define GORT_SANITIZER_H

@@ -1,9 +1,10 @@
 /*
- * arch_amd64.h - what amd64 offers the runtime beyond arch.h's contract:
- * the capability macros, and the current G read inline.  runtime.h
- * includes it for getg, asm_amd64.S for the capabilities; the build puts
- * arch/amd64 on the include path (CMakeLists.txt).  This is the place to
- * ask which object format or ABI the build is for; src/ asks these macros.
+ * arch_amd64.h - amd64's capability macros and the inline read of the
+ * current G: what src/ asks instead of which object format or ABI it is
+ * built for.
+ *
+ * runtime.h includes it for getg, asm_amd64.S for the capabilities; the
+ * build puts arch/amd64 on the include path (CMakeLists.txt).
  */
 #ifndef GORT_ARCH_AMD64_H
 #define GORT_ARCH_AMD64_H
