@@ -45,14 +45,15 @@ set(GORT_UTF8_ARG "ünïcødé ✓")
 # gort_test(NAME SOURCES src... [PROCS] [TIMEOUT s] [LIBS ...] [ENV k=v...]
 #           [ARGS arg...]): a cmocka program, run with ARGS.  With PROCS it
 # runs twice, as NAME_p1 and NAME_p2, with GOMAXPROCS=1 and GOMAXPROCS=2.
-# The program sees src/ (runtime.h) as well as gort.h.
+# The program sees the runtime's own headers (GORT_INTERNAL_INCLUDE_DIRS:
+# src/ and arch/amd64, for runtime.h) as well as gort.h.
 function(gort_test name)
   cmake_parse_arguments(T "PROCS" "TIMEOUT" "SOURCES;LIBS;ENV;ARGS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 60)
   endif()
   add_executable(${name} ${T_SOURCES})
-  target_include_directories(${name} PRIVATE ${GORT_CMOCKA_INCLUDE} ${PROJECT_SOURCE_DIR}/src)
+  target_include_directories(${name} PRIVATE ${GORT_CMOCKA_INCLUDE} ${GORT_INTERNAL_INCLUDE_DIRS})
   target_link_libraries(${name} PRIVATE gort::gort ${GORT_CMOCKA_LIB} ${T_LIBS})
   if(T_PROCS)
     foreach(n 1 2)
@@ -155,11 +156,11 @@ function(gort_expect name)
 endfunction()
 
 # gort_program(NAME src...): a program that tests run as a child (through
-# gort_expect).  Like the cmocka programs, it sees src/.
+# gort_expect).  Like the cmocka programs, it sees the runtime's headers.
 function(gort_program name)
   add_executable(${name} ${ARGN})
   target_link_libraries(${name} PRIVATE gort::gort)
-  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_include_directories(${name} PRIVATE ${GORT_INTERNAL_INCLUDE_DIRS})
 endfunction()
 
 # gort_wine_fixture(): under wine, every test needs the fixture "wine",

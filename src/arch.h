@@ -1,16 +1,24 @@
 /*
- * arch.h - what the assembly in arch/amd64 provides to the C runtime.
+ * arch.h - the contract between the C runtime and the assembly in
+ * arch/amd64, both ways: what the assembly provides, and the C functions
+ * that it calls.  The optional parts depend on the capability macros of
+ * arch/amd64/arch_amd64.h, which runtime.h includes.
  *
  * A saved context is a gobuf whose sp points at the callee-saved registers
  * of the ABI in use, pushed below a return address (asm_amd64.S draws the
- * frame).  Switching is always through g0, as in Go: a goroutine calls
- * mcall to leave its stack for the scheduler's, and the scheduler calls
- * gogo to enter a goroutine.
+ * frame).  As in Go, a goroutine calls mcall to leave its stack for g0's,
+ * and the scheduler calls gogo to enter a goroutine; swapgo goes from one
+ * goroutine straight to another, with no g0 in between (proc.c's direct
+ * switch).
  */
 #ifndef GORT_ARCH_H
 #define GORT_ARCH_H
 
 #include "runtime.h"
+
+/* ------------------------------------------------------------------------
+ * What arch/amd64 provides: asm_amd64.S, and gostartcall in sys_x86.c.
+ * ---------------------------------------------------------------------- */
 
 /* gort__gogo resumes the context saved in buf.  It never returns. */
 NORETURN void gort__gogo(gobuf *buf);
@@ -35,11 +43,38 @@ void gort__gostartcall(g *gp);
 /* gort__rt0_go is the shared start-up code that the OS stubs jump to. */
 void gort__rt0_go(void);
 
-/* Size in bytes of the frame that mcall pushes and gogo pops. */
-#ifdef _WIN32
-#define ARCH_FRAME_WORDS (1 + 8 + 3 + 20 + 1)  /* ret, gprs, tib, xmm6-15, csr */
-#else
-#define ARCH_FRAME_WORDS (1 + 6 + 1)           /* ret, gprs, csr */
+/* gort__procyield spins for cycles iterations of the CPU's spin-wait hint
+ * (Go's procyield): the active spinning of the runtime's locks and of
+ * sync.Mutex. */
+void gort__procyield(uint32_t cycles);
+
+#ifdef GORT_HAVE_TRACEBACKON
+/* gort__tracebackon calls fn(arg) on the stack of a goroutine that is not
+ * running, just below the context it saved at sp, so that a backtrace
+ * taken in fn is that goroutine's (asm_amd64.S).  The goroutine must stay
+ * where it is meanwhile.  Only where arch_amd64.h says so. */
+void gort__tracebackon(uintptr_t sp, void (*fn)(void *), void *arg);
 #endif
+
+/* ------------------------------------------------------------------------
+ * C functions that the assembly calls.
+ *
+ * rt0_go calls these in this order, on the main thread's own stack
+ * (runtime_main is the function that newproc is given).  Most are also
+ * declared in runtime.h or os.h; the compiler checks that the two agree.
+ * ---------------------------------------------------------------------- */
+
+void gort__rt0_g0(uintptr_t sp);            /* proc.c: g0's bounds; bind m0, g0 */
+void gort__check(void);                     /* runtime1.c: the self-checks */
+void gort__args(int argc, char **argv);     /* runtime1.c */
+void gort__osinit(void);                    /* os_*.c: CPUs, page size */
+void gort__schedinit(void);                 /* proc.c */
+void gort__newproc(gort_fn fn, void *arg);  /* proc.c: with runtime_main */
+void gort__runtime_main(void *arg);         /* proc.c: goroutine 1's fn */
+NORETURN void gort__mstart(void);           /* proc.c: never returns */
+
+/* goentry calls gort__goexit_start(gp) on a new goroutine's stack: it runs
+ * gp's function and then ends the goroutine (proc.c). */
+NORETURN void gort__goexit_start(g *gp);
 
 #endif

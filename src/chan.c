@@ -52,7 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime.h"
+#include "chan.h"
 
 /* HCHAN_SIZE is the header's size rounded up to 16 bytes: the buffer
  * starts there, aligned for any element. */
@@ -524,7 +524,7 @@ static int qlen(waitq *q)
     return n;
 }
 
-/* gort__chan_stat fills st with c's state, read under its lock. */
+/* gort__chanreadstat fills st with c's state, read under its lock. */
 void gort__chanreadstat(gort_chan *c, gort__chanstat *st)
 {
     gort__lock(&c->lock);

@@ -10,16 +10,11 @@
  * mutex states: 0 unlocked, 1 locked, 2 locked and someone may sleep.
  * A note is 0 until notewakeup makes it 1, once.
  */
+#include "arch.h"
 #include "os.h"
 
 enum { mutex_unlocked = 0, mutex_locked = 1, mutex_sleeping = 2 };
 enum { active_spin = 4, active_spin_cnt = 30, passive_spin = 1 };
-
-static inline void procyield(int n)
-{
-    while (n-- > 0)
-        __builtin_ia32_pause();
-}
 
 /* gort__lock acquires l, spinning a little and then sleeping. */
 void gort__lock(mutex *l)
@@ -39,7 +34,7 @@ void gort__lock(mutex *l)
                 if (atomic_compare_exchange_weak(&l->key, &old, wait))
                     return;
             }
-            procyield(active_spin_cnt);
+            gort__procyield(active_spin_cnt);
         }
         for (int i = 0; i < passive_spin; i++) {
             while (atomic_load_explicit(&l->key, memory_order_relaxed) == mutex_unlocked) {

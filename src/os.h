@@ -16,7 +16,6 @@ void gort__os_g0bounds(gobuf *buf, uintptr_t sp);  /* g0 stack of this thread */
 int32_t gort__getproccount(void);
 void gort__os_initsig(void);            /* fatal signal handlers */
 void gort__minit(m *mp);                /* per-thread setup (signal stack) */
-void gort__unminit(m *mp);
 
 /* Threads. */
 void gort__newosproc(m *mp);            /* start a thread that runs gort__mstart_os(mp) */
@@ -35,6 +34,14 @@ void gort__futexwakeup(_Atomic uint32_t *addr, uint32_t cnt);
 /* Time. */
 int64_t gort__nanotime(void);
 
+/* gort__getRandomData fills r with n bytes from the system's random
+ * generator (Go's getRandomData): on Linux the 16 bytes that the kernel
+ * gives every process (AT_RANDOM, which gort__os_args keeps), or
+ * /dev/urandom without them; on Windows RtlGenRandom.  Bytes the system
+ * does not give come from gort__extendRandom.  schedinit seeds fastrand
+ * with it. */
+void gort__getRandomData(void *r, size_t n);
+
 /* Memory for stacks: reserve n bytes of zeroed read-write memory whose
  * pages cost nothing until touched; make part of it inaccessible; give the
  * physical pages of a range back; free.  n and addresses are page-aligned. */
@@ -51,6 +58,13 @@ void gort__writeerr(const void *buf, size_t n);
 void gort__flushstdio(void);            /* best effort, never blocks forever */
 NORETURN void gort__exit(int code);     /* _exit: no atexit handlers */
 NORETURN void gort__crash(void);        /* abort with SIGABRT or the like */
+
+/* Tools: gort__os_stackregister tells Valgrind that [lo, hi) is a stack,
+ * so that a switch onto it is not taken for a wild change of the stack
+ * pointer.  It does so where Valgrind runs the OS's programs and its
+ * header was there at build time (outside Valgrind that costs a few
+ * instructions); elsewhere it does nothing. */
+void gort__os_stackregister(void *lo, void *hi);
 
 /* Backtraces: capture up to n return addresses of the current stack. */
 int gort__os_backtrace(void **pcs, int n);

@@ -23,11 +23,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define HAVE_VALGRIND 1
+#endif
+#endif
+
 #include "os.h"
 
 const bool gort__os_ctors_reversed = false;     /* .init_array runs forwards */
 
-static uintptr_t startupRandom;
+/* The kernel's 16 random bytes for this process (AT_RANDOM), or NULL. */
+static const unsigned char *startupRandomData;
 
 /* gort__os_args keeps argc/argv and reads the auxiliary vector that the
  * kernel put after the environment: the page size and the random seed. */
@@ -44,7 +52,7 @@ void gort__os_args(int argc, char **argv, int *pargc, char ***pargv)
             gort__physPageSize = auxv[1];
             break;
         case AT_RANDOM:
-            startupRandom = auxv[1];
+            startupRandomData = (const unsigned char *)auxv[1];
             break;
         }
     }
@@ -67,7 +75,26 @@ void gort__osinit(void)
         gort__physPageSize = (uintptr_t)sysconf(_SC_PAGESIZE);
     if (gort__physPageSize == 0 || (gort__physPageSize & (gort__physPageSize - 1)) != 0)
         gort__fatal("osinit: bad physical page size");
-    (void)startupRandom;
+}
+
+/* gort__getRandomData: AT_RANDOM's bytes, as Go takes them; /dev/urandom
+ * only when the kernel gave none. */
+void gort__getRandomData(void *r, size_t n)
+{
+    size_t got = 0;
+    if (startupRandomData != NULL) {
+        got = n < 16 ? n : 16;
+        memcpy(r, startupRandomData, got);
+    } else {
+        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ssize_t k = read(fd, r, n);
+            close(fd);
+            if (k > 0)
+                got = (size_t)k;
+        }
+    }
+    gort__extendRandom(r, n, got);
 }
 
 /* gort__os_g0bounds describes the current thread's own stack as a g0. */
@@ -236,6 +263,17 @@ int64_t gort__sysMapBudget(void)
         }
     }
     return n;
+}
+
+/* gort__os_stackregister: Valgrind's client request, when its header was
+ * found; outside Valgrind the request is a few no-op instructions. */
+void gort__os_stackregister(void *lo, void *hi)
+{
+#ifdef HAVE_VALGRIND
+    (void)VALGRIND_STACK_REGISTER(lo, hi);
+#else
+    (void)lo, (void)hi;
+#endif
 }
 
 /* ------------------------------------------------------------------------
@@ -448,9 +486,4 @@ void gort__minit(m *mp)
     sigemptyset(&none);
     pthread_sigmask(SIG_SETMASK, &none, NULL);
     mp->procid = (int64_t)syscall(SYS_gettid);
-}
-
-void gort__unminit(m *mp)
-{
-    (void)mp;
 }

@@ -5,6 +5,7 @@
  */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#include <ntsecapi.h>           /* RtlGenRandom: advapi32's SystemFunction036 */
 #include <process.h>
 #include <shellapi.h>
 #include <stdio.h>
@@ -66,6 +67,13 @@ void gort__osinit(void)
     SYSTEM_INFO info;
     GetSystemInfo(&info);
     gort__physPageSize = info.dwPageSize;
+}
+
+/* gort__getRandomData: RtlGenRandom, as Go's getRandomData on Windows. */
+void gort__getRandomData(void *r, size_t n)
+{
+    size_t got = n <= 0xffffffffu && RtlGenRandom(r, (ULONG)n) ? n : 0;
+    gort__extendRandom(r, n, got);
 }
 
 static uintptr_t readtib(uintptr_t off)
@@ -197,6 +205,12 @@ void gort__sysUnused(void *v, uintptr_t n)
 int64_t gort__sysMapBudget(void)
 {
     return -1;
+}
+
+/* gort__os_stackregister: Valgrind does not run Windows programs. */
+void gort__os_stackregister(void *lo, void *hi)
+{
+    (void)lo, (void)hi;
 }
 
 void gort__writeerr(const void *buf, size_t n)
@@ -378,9 +392,4 @@ void gort__minit(m *mp)
     ULONG guarantee = 64 * 1024;
     SetThreadStackGuarantee(&guarantee);
     mp->procid = (int64_t)GetCurrentThreadId();
-}
-
-void gort__unminit(m *mp)
-{
-    (void)mp;
 }

@@ -12,10 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch.h"
 #include "os.h"
 #include "sanitizer.h"
-
-NORETURN void gort__goexit_start(g *gp);
 
 _Atomic uint32_t gort__panicking;
 static mutex paniclk;
@@ -144,9 +143,11 @@ static void printstartfn(g *gp)
     gort__printf("%s(%p)\n\t%p\n", name, gp->ismain ? NULL : gp->arg, fn);
 }
 
-#if defined(__ELF__) && !defined(_WIN32) && !defined(GORT_ASAN)
+/* Parked goroutines' frames are printed where arch_amd64.h provides
+ * tracebackon, except under AddressSanitizer: tracebackon moves onto
+ * another stack without announcing the switch to it. */
+#if defined(GORT_HAVE_TRACEBACKON) && !defined(GORT_ASAN)
 #define HAVE_TRACEBACKON 1
-void gort__tracebackon(uintptr_t sp, void (*fn)(void *), void *arg);
 
 static void tracebackhere(void *arg)
 {

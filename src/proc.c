@@ -95,7 +95,7 @@ int64_t gort__runtimeInitTime;
 static p *allp_storage[MAXGOMAXPROCS];
 static _Atomic int32_t nallp;   /* Ps ever created (allp[0:nallp]) */
 
-/* The current G of this thread.  Global only where tls_amd64.h reads it
+/* The current G of this thread.  Global only where arch_amd64.h reads it
  * inline; elsewhere (Windows' emulated TLS) private to the accessors. */
 #ifdef GORT_HAVE_FAST_GETG
 __thread g *gort__tls_g;
@@ -151,7 +151,7 @@ void gort__schedinit(void)
     atomic_store(&gort__sched.coarsenow, gort__nanotime());
     atomic_store(&gort__sched.lastpoll, gort__nanotime());
     gort__stackinit();
-    fastrandseed = (uint64_t)gort__nanotime() * 0x9e3779b97f4a7c15ULL ^ (uintptr_t)&fastrandseed;
+    gort__getRandomData(&fastrandseed, sizeof fastrandseed);
     mcommoninit(&gort__m0, mReserveID());
     gort__goargs();
     gort__parsedebugvars();

@@ -370,10 +370,12 @@ extern int64_t gort__runtimeInitTime;
 
 /* getg returns the current goroutine.  It must not be inlined: a goroutine
  * can resume on another thread, and a compiler may otherwise keep the
- * thread-local address in a register across the switch. */
+ * thread-local address in a register across the switch.  Where the
+ * architecture reads the thread-local slot in a way that the compiler can
+ * neither cache nor move (GORT_HAVE_FAST_GETG), getg() is that read. */
 g *gort__getg(void);
 void gort__setg(g *gp);
-#include "tls_amd64.h"
+#include "arch_amd64.h"
 #ifdef GORT_HAVE_FAST_GETG
 #define getg() gort__getg_fast()
 #else
@@ -426,59 +428,6 @@ int64_t gort__timeSleepUntil(void);
 void gort__moveTimers(p *to, p *from);
 
 /* ------------------------------------------------------------------------
- * chan.c and select.c: channels (Go's chan.go, select.go).
- * ---------------------------------------------------------------------- */
-
-/* waitq is a FIFO of sudogs blocked on a channel, linked by next/prev. */
-typedef struct waitq {
-    sudog *first;
-    sudog *last;
-} waitq;
-
-/* struct gort_chan is Go's hchan; chan.c states its invariants. */
-struct gort_chan {
-    mutex lock;         /* protects every field, and the sudogs on the queues */
-    bool closed;
-    size_t qcount;      /* elements in the buffer */
-    size_t dataqsiz;    /* capacity of the buffer */
-    size_t elemsize;
-    size_t sendx;       /* where the next buffered send goes */
-    size_t recvx;       /* where the next buffered receive comes from */
-    waitq recvq;        /* blocked receivers */
-    waitq sendq;        /* blocked senders */
-    char *buf;          /* dataqsiz * elemsize bytes, after the header */
-};
-
-static inline void *gort__chanbuf(gort_chan *c, size_t i)
-{
-    return c->buf + i * c->elemsize;
-}
-
-void gort__waitq_enqueue(waitq *q, sudog *sgp);
-sudog *gort__waitq_dequeue(waitq *q);
-void gort__waitq_dequeueSudoG(waitq *q, sudog *sgp);
-void gort__send(gort_chan *c, sudog *sg, const void *ep, void (*unlockf)(void *), void *arg);
-void gort__recv(gort_chan *c, sudog *sg, void *ep, void (*unlockf)(void *), void *arg);
-void gort__bufsend(gort_chan *c, const void *ep);
-void gort__bufrecv(gort_chan *c, void *ep);
-void gort__chanelemclr(gort_chan *c, void *ep);
-
-/* Non-blocking send and receive (Go's selectnbsend, selectnbrecv), for
- * the timer code: they never park, so g0 and sysmon may call them. */
-bool gort__selectnbsend(gort_chan *c, const void *elem);
-bool gort__selectnbrecv(gort_chan *c, void *elem, bool *ok);
-
-/* For the tests: a channel's state, and its invariants checked (NULL when
- * they hold, else what is broken). */
-typedef struct gort__chanstat {
-    size_t qcount, dataqsiz, sendx, recvx;
-    int nsendq, nrecvq;
-    bool closed;
-} gort__chanstat;
-void gort__chanreadstat(gort_chan *c, gort__chanstat *st);
-const char *gort__chancheck(gort_chan *c);
-
-/* ------------------------------------------------------------------------
  * sema.c: semaphores for sync (Go's sema.go).
  * ---------------------------------------------------------------------- */
 
@@ -529,6 +478,9 @@ extern int32_t gort__debug_schedtrace;
 extern int32_t gort__debug_scheddetail;
 extern int gort__argc_;
 extern char **gort__argv_;
+/* gort__extendRandom fills r[n:len] from the clock, mixed with r[:n] and
+ * r's address (Go's extendRandom), where the OS gave only n random bytes. */
+void gort__extendRandom(void *r, size_t len, size_t n);
 /* check_hook: a test-only way to make one self-check fail (GORT_TEST_BREAK_CHECK). */
 
 /* ------------------------------------------------------------------------

@@ -112,6 +112,26 @@ void gort__args(int argc, char **argv)
     gort__os_args(argc, argv, &gort__argc_, &gort__argv_);
 }
 
+/* gort__extendRandom fills r[n:len], the bytes the OS could not give
+ * (gort__getRandomData), as Go's extendRandom does. */
+void gort__extendRandom(void *r, size_t len, size_t n)
+{
+    unsigned char *b = r;
+    while (n < len) {
+        /* FNV-1a over the last 16 bytes (or fewer) and the time, then
+         * murmur3's finaliser to spread it; 8 bytes per round. */
+        size_t w = n < 16 ? n : 16;
+        uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)gort__nanotime() ^ (uint64_t)(uintptr_t)b;
+        for (size_t i = n - w; i < n; i++)
+            h = (h ^ b[i]) * 0x100000001b3ULL;
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+        for (int i = 0; i < 8 && n < len; i++, h >>= 8)
+            b[n++] = (unsigned char)h;
+    }
+}
+
 /* gort__goargs makes the command line visible to the program. */
 void gort__goargs(void)
 {

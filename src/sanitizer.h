@@ -1,10 +1,11 @@
 /*
- * sanitizer.h - telling AddressSanitizer and Valgrind about stack switches.
+ * sanitizer.h - telling AddressSanitizer about stack switches.
  *
  * Every switch of stacks is announced to ASan (start_switch_fiber before,
- * finish_switch_fiber after) and every goroutine stack is registered with
- * Valgrind, so that users can debug gort programs with both tools.  In a
- * plain build all of this compiles to nothing.
+ * finish_switch_fiber after), and every goroutine stack is registered with
+ * Valgrind (gort__os_stackregister in os.h: of gort's systems, Valgrind
+ * runs only Linux's programs), so that users can debug gort programs with
+ * both tools.  In a plain build the ASan calls compile to nothing.
  */
 #ifndef GORT_SANITIZER_H
 #define GORT_SANITIZER_H
@@ -42,31 +43,5 @@ static inline void asan_start_switch(void **fakesave, const void *bottom, size_t
 static inline void asan_finish_switch(void *fake) { (void)fake; }
 static inline void asan_unpoison(const void *p, size_t n) { (void)p, (void)n; }
 #endif
-
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>) && !defined(_WIN32)
-#include <valgrind/valgrind.h>
-#define GORT_VALGRIND 1
-#endif
-#endif
-
-static inline unsigned vg_stack_register(void *lo, void *hi)
-{
-#ifdef GORT_VALGRIND
-    return VALGRIND_STACK_REGISTER(lo, hi);
-#else
-    (void)lo, (void)hi;
-    return 0;
-#endif
-}
-
-static inline void vg_stack_deregister(unsigned id)
-{
-#ifdef GORT_VALGRIND
-    VALGRIND_STACK_DEREGISTER(id);
-#else
-    (void)id;
-#endif
-}
 
 #endif

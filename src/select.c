@@ -46,7 +46,7 @@
  */
 #include <stdlib.h>
 
-#include "runtime.h"
+#include "chan.h"
 
 /* Up to this many cases the poll and lock orders live on the stack. */
 #define SELECT_SMALL 16

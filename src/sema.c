@@ -39,6 +39,7 @@
  * Threads the runtime did not start may block here: their G comes from
  * gort__getg_needm(), and parking blocks the thread.
  */
+#include "arch.h"
 #include "os.h"
 
 #define SEMTABSZ 251
@@ -384,6 +385,5 @@ bool gort__sync_canSpin(int i)
 
 void gort__sync_doSpin(void)
 {
-    for (int i = 0; i < ACTIVE_SPIN_CNT; i++)
-        __builtin_ia32_pause();
+    gort__procyield(ACTIVE_SPIN_CNT);
 }

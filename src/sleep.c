@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 
+#include "chan.h"
 #include "os.h"
 
 struct gort_timer {

@@ -147,7 +147,7 @@ static uintptr_t stackpool_get(void)
         gort__throw("stack: cannot make a guard page");
     /* Tell Valgrind this is a stack, so that switching to it is not taken
      * for a wild stack-pointer change. */
-    vg_stack_register((void *)(base + STACK_GUARD_SIZE), (void *)(base + STACK_SIZE));
+    gort__os_stackregister((void *)(base + STACK_GUARD_SIZE), (void *)(base + STACK_SIZE));
     slab *sl = stackpool.slabs;
     return sl->guarded ? base : base | SLOT_SOFTGUARD;
 }

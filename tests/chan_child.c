@@ -33,7 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime.h"    /* gort__chan_stat, gort__sema_nwaiters: tests only */
+#include "chan.h"       /* gort__chanreadstat, gort__sema_nwaiters: tests only */
 
 static gort_chan *c;
 static gort_mutex mu;

@@ -40,6 +40,8 @@
 #include <gort.h>
 #include <cmocka.h>
 
+#include "test_boot.h"
+
 /* The arguments tests/CMakeLists.txt passes. */
 static const char *const want_args[] = {"alpha", "two words", "ünïcødé ✓"};
 

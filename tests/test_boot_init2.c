@@ -6,7 +6,7 @@
  */
 #include <gort.h>
 
-void boot_record_init(const char *name);
+#include "test_boot.h"
 
 GORT_INIT(init_d)
 {

@@ -38,12 +38,17 @@ static void wait_alone(void)
         gort_gosched();
 }
 
+/* thread_id names the thread the goroutine runs on now.  glibc declares
+ * pthread_self const, so a compiler may call it once and keep the result
+ * across gort_gosched (clang hoists it out of loops: DESIGN.md's TLS
+ * trap).  A volatile pointer to it must be re-read at every call. */
 static uintptr_t thread_id(void)
 {
 #ifdef _WIN32
     return (uintptr_t)GetCurrentThreadId();
 #else
-    return (uintptr_t)pthread_self();
+    static pthread_t (*volatile self)(void) = pthread_self;
+    return (uintptr_t)self();
 #endif
 }
 

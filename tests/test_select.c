@@ -21,7 +21,7 @@
 #include <cmocka.h>
 #include <gort.h>
 
-#include "runtime.h"
+#include "chan.h"
 #include "testthread.h"
 #include "testutil.h"
 

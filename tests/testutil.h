@@ -12,7 +12,7 @@
 
 #include <gort.h>
 
-#include "runtime.h"
+#include "chan.h"
 
 /* The first failure any goroutine saw; the test reports it. */
 static const char *_Atomic failure;

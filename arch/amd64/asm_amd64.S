@@ -1,5 +1,6 @@
 /*
- * asm_amd64.S - rt0_go and the context switch, for both amd64 ABIs.
+ * asm_amd64.S - rt0_go, the context switch and procyield, for both amd64
+ * ABIs.
  * Mirrors the parts of Go's runtime/asm_amd64.s that C cannot express.
  *
  * A saved context lives on the stack it belongs to; a gobuf holds only its
@@ -14,10 +15,13 @@
  *                                 sp+8   | xmm6 .. xmm15              |
  *                                 sp+0   | mxcsr | x87 cw             |
  *
- * Every switch goes through g0, as in Go: a goroutine leaves with mcall,
- * the scheduler enters one with gogo.  gostartcall (sys_x86.c) builds the
- * same frame for a goroutine that has never run, returning to goentry.
+ * As in Go, a goroutine leaves for g0 with mcall and the scheduler enters
+ * one with gogo; swapgo saves one goroutine and resumes another with no
+ * g0 in between.  gostartcall (sys_x86.c) builds the same frame for a
+ * goroutine that has never run, returning to goentry.
  */
+
+#include "arch_amd64.h"         /* GORT_HAVE_TRACEBACKON */
 
 #ifdef _WIN32
 #define ARG0 %rcx               /* first integer argument, Windows x64 */
@@ -193,7 +197,7 @@ FUNC(gort__swapgo)
 	jmp	gort__gogo
 ENDFUNC(gort__swapgo)
 
-#if defined(__ELF__) && !defined(_WIN32)
+#ifdef GORT_HAVE_TRACEBACKON
 /*
  * void gort__tracebackon(uintptr_t sp, void (*fn)(void *), void *arg)
  * (SysV only): call fn(arg) on the stack of a goroutine that is not
@@ -249,6 +253,23 @@ FUNC(gort__tracebackon)
 	.cfi_endproc
 ENDFUNC(gort__tracebackon)
 #endif
+
+/*
+ * void gort__procyield(uint32_t cycles): spin for cycles pause
+ * instructions (Go's procyield), the spin-wait of the runtime's locks and
+ * of sync.Mutex.  pause tells the core that this is a spin loop: it stops
+ * issuing the loop for a while, to the benefit of the other hyperthread,
+ * and leaves the loop without a memory-order mis-speculation.
+ */
+FUNC(gort__procyield)
+	movq	ARG0, %rax			/* cycles: the low 32 bits */
+	testl	%eax, %eax			/* none: return at once */
+	jz	2f
+1:	pause					/* the spin-wait hint */
+	subl	$1, %eax			/* one cycle fewer to go */
+	jnz	1b				/* until none are left */
+2:	ret
+ENDFUNC(gort__procyield)
 
 /*
  * gort__goentry: a new goroutine's first gogo returns here with its G in

@@ -1,0 +1,57 @@
+/*
+ * arch_amd64.h - amd64's capability macros and the inline read of the
+ * current G: what src/ asks instead of which object format or ABI it is
+ * built for.
+ *
+ * runtime.h includes it for getg, asm_amd64.S for the capabilities; the
+ * build puts arch/amd64 on the include path (CMakeLists.txt).
+ */
+#ifndef GORT_ARCH_AMD64_H
+#define GORT_ARCH_AMD64_H
+
+/*
+ * GORT_HAVE_TRACEBACKON: asm_amd64.S provides gort__tracebackon (arch.h),
+ * which calls a function on a parked goroutine's stack below the context
+ * it saved, with unwind information that makes that goroutine's frames
+ * the function's callers.  The unwind information is DWARF CFI, which
+ * unwinders read in ELF objects (SysV ABI); Windows unwinds through
+ * .pdata instead, so PE builds go without.
+ */
+#if defined(__ELF__)
+#define GORT_HAVE_TRACEBACKON 1
+#endif
+
+/*
+ * GORT_HAVE_FAST_GETG: getg() is gort__getg_fast below, not the function
+ * gort__getg, and gort__tls_g (proc.c) is visible to it.
+ *
+ * DESIGN.md's trap: a goroutine may resume on another thread, and a
+ * compiler may keep a thread-local address in a register across the call
+ * that switched.  The portable answer is a NOINLINE accessor
+ * (gort__getg in proc.c), which every switch point re-calls.  On
+ * ELF amd64 the access is instead one instruction pair in an asm volatile
+ * with a "memory" clobber: the compiler can neither cache its result nor
+ * move it across a call, so it is as safe as the function call and five
+ * times cheaper (it is on every switch path).  The initial-exec form works
+ * in executables and in shared objects loaded at start-up.  Windows'
+ * thread-local storage is emulated by mingw-w64: there getg() is the call.
+ */
+#if defined(__ELF__)
+#define GORT_HAVE_FAST_GETG 1
+#ifndef __ASSEMBLER__
+extern __thread struct g *gort__tls_g __attribute__((visibility("hidden")));
+
+static inline struct g *gort__getg_fast(void)
+{
+    struct g *gp;
+    __asm__ volatile("movq gort__tls_g@gottpoff(%%rip), %0\n\t"
+                     "movq %%fs:(%0), %0"
+                     : "=r"(gp)
+                     :
+                     : "memory");
+    return gp;
+}
+#endif
+#endif
+
+#endif
