@@ -165,7 +165,6 @@ struct g {
     g *_Atomic alllink;         /* allgs list, in creation order */
     void *param;                /* passed by whoever readies it */
     void *asanfake;             /* AddressSanitizer's fake stack (fiber switch) */
-    unsigned vgstackid;         /* Valgrind's stack id */
     timer *timer;               /* for gort_sleep, made on first use */
     int64_t sleepwhen;          /* when gort_sleep's timer is to fire */
     sudog *cachedsudog;         /* one free sudog kept for its next wait */
