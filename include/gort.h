@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>  /* ssize_t */
 
 #ifdef __cplusplus
 extern "C" {
@@ -273,6 +274,63 @@ typedef struct gort_cond {
 GORT_EXTERN void gort_cond_wait(gort_cond *c, gort_mutex *m);
 GORT_EXTERN void gort_cond_signal(gort_cond *c);
 GORT_EXTERN void gort_cond_broadcast(gort_cond *c);
+
+/* ------------------------------------------------------------------------
+ * Network and file-descriptor I/O (package net)
+ *
+ * A goroutine that reads, writes, accepts or dials parks until the socket
+ * is ready or its deadline passes; the thread runs other goroutines
+ * meanwhile.  Errors are values: a call that fails returns -1 (or NULL)
+ * and sets errno (per goroutine) to the system's code or to one of the
+ * GORT_E codes below, whose gort_strerror text is Go's.
+ * ---------------------------------------------------------------------- */
+
+enum {
+    GORT_ETIMEOUT = 0x6f7200,   /* "i/o timeout" */
+    GORT_ECLOSED,               /* "use of closed network connection" */
+    GORT_EADDR,                 /* the address could not be parsed or resolved */
+};
+
+typedef struct gort_conn gort_conn;          /* net.Conn: TCP or Unix stream */
+typedef struct gort_listener gort_listener;  /* net.Listener */
+
+/* network: "tcp", "tcp4", "tcp6" or "unix"; address as Go's (":8080",
+ * "127.0.0.1:0", "[::1]:80", "localhost:80", a path for "unix"). */
+GORT_EXTERN gort_listener *gort_listen(const char *network, const char *address);
+GORT_EXTERN gort_conn *gort_accept(gort_listener *l);
+GORT_EXTERN int gort_listener_close(gort_listener *l);
+/* The listener's address, as "127.0.0.1:43210"; returns its length. */
+GORT_EXTERN int gort_listener_addr(gort_listener *l, char *buf, size_t n);
+/* A deadline (absolute gort_nanotime(); 0: none) for gort_accept. */
+GORT_EXTERN int gort_listener_set_deadline(gort_listener *l, int64_t t);
+
+/* gort_dial connects; timeout is a duration (0: none). */
+GORT_EXTERN gort_conn *gort_dial(const char *network, const char *address, int64_t timeout);
+GORT_EXTERN ssize_t gort_conn_read(gort_conn *c, void *buf, size_t n);         /* 0 at EOF */
+GORT_EXTERN ssize_t gort_conn_write(gort_conn *c, const void *buf, size_t n);  /* all of buf, or -1 */
+GORT_EXTERN int gort_conn_close(gort_conn *c);
+GORT_EXTERN int gort_conn_closewrite(gort_conn *c);                            /* half-close */
+GORT_EXTERN int gort_conn_closeread(gort_conn *c);
+/* Deadlines are absolute gort_nanotime() values; 0 clears one; one in the
+ * past makes the next call fail at once with GORT_ETIMEOUT; one set while
+ * a call is blocked applies to it. */
+GORT_EXTERN int gort_conn_set_deadline(gort_conn *c, int64_t t);
+GORT_EXTERN int gort_conn_set_read_deadline(gort_conn *c, int64_t t);
+GORT_EXTERN int gort_conn_set_write_deadline(gort_conn *c, int64_t t);
+GORT_EXTERN int gort_conn_localaddr(gort_conn *c, char *buf, size_t n);
+GORT_EXTERN int gort_conn_remoteaddr(gort_conn *c, char *buf, size_t n);
+GORT_EXTERN int gort_conn_fd(gort_conn *c);
+/* gort_conn_free and gort_listener_free release a connection or listener
+ * that no goroutine uses any more, closing it first if it is open.  A
+ * closed one stays valid until then, and calls on it fail with
+ * GORT_ECLOSED.  NULL is a no-op. */
+GORT_EXTERN void gort_conn_free(gort_conn *c);
+GORT_EXTERN void gort_listener_free(gort_listener *l);
+
+/* gort_fd_conn wraps any pollable descriptor (a pipe, a socketpair): it
+ * becomes non-blocking, and gort_conn_close closes it. */
+GORT_EXTERN gort_conn *gort_fd_conn(int fd);
+GORT_EXTERN const char *gort_strerror(int err);
 
 /* ------------------------------------------------------------------------
  * Failure

@@ -17,8 +17,16 @@ static int breakfd = -1;                /* eventfd, level-triggered EPOLLIN */
 static _Atomic uint32_t netpollWakeSig; /* a break is pending: drop others */
 static _Atomic int havepwait2 = 1;      /* epoll_pwait2 (ns timeouts) works */
 
-/* The break fd's epoll_data: no pollDesc can have this address. */
-static char breaktag;
+/* An event's epoll_data is its pollDesc and the pollDesc's fdseq when it
+ * was registered (Go's taggedPointer): user addresses fit in 48 bits, the
+ * tag takes the low 16.  An event for an earlier use of a reused pollDesc
+ * carries an old tag and is dropped.  The break fd's data is 0. */
+#define BREAK_DATA ((uint64_t)0)
+
+static uint64_t tagpd(pollDesc *pd)
+{
+    return (uint64_t)(uintptr_t)pd << 16 | (atomic_load(&pd->fdseq) & 0xffff);
+}
 
 void gort__netpollinit(void)
 {
@@ -32,11 +40,28 @@ void gort__netpollinit(void)
         gort__printf("runtime: eventfd failed with %d\n", errno);
         gort__throw("runtime: netpollinit failed");
     }
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &breaktag};
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = BREAK_DATA};
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, breakfd, &ev) < 0) {
         gort__printf("runtime: epoll_ctl failed with %d\n", errno);
         gort__throw("runtime: epollctl failed");
     }
+}
+
+int gort__netpollopen(intptr_t fd, pollDesc *pd)
+{
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+                             .data.u64 = tagpd(pd)};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, (int)fd, &ev) < 0)
+        return errno;
+    return 0;
+}
+
+void gort__netpollclose(intptr_t fd)
+{
+    struct epoll_event ev = {0};
+    int saved = errno;
+    epoll_ctl(epfd, EPOLL_CTL_DEL, (int)fd, &ev);
+    errno = saved;
 }
 
 /* gort__netpollBreak: see netpoll.c.  The eventfd's counter keeps the
@@ -98,7 +123,6 @@ static int epollwait(struct epoll_event *evs, int n, int64_t delay)
 
 void gort__netpoll(int64_t delay, gQueue *q)
 {
-    (void)q;    /* no descriptors can be registered yet (netpoll.c) */
     if (epfd < 0)
         return;
     int saved = errno;
@@ -113,12 +137,24 @@ void gort__netpoll(int64_t delay, gQueue *q)
         n = 0;
     }
     for (int i = 0; i < n; i++) {
-        if (evs[i].data.ptr != &breaktag) {
-            gort__printf("runtime: netpoll: event for an unknown descriptor (events %#x)\n",
-                         evs[i].events);
-            gort__throw("runtime: netpoll: unexpected event");
+        uint32_t e = evs[i].events;
+        if (evs[i].data.u64 != BREAK_DATA) {
+            pollDesc *pd = (pollDesc *)(uintptr_t)(evs[i].data.u64 >> 16);
+            if ((evs[i].data.u64 & 0xffff) != (atomic_load(&pd->fdseq) & 0xffff))
+                continue;   /* for an earlier use of pd */
+            int mode = 0;
+            if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+                mode += 'r';
+            if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+                mode += 'w';
+            if (mode != 0) {
+                /* An error alone, with no data to read: reads report it. */
+                atomic_store(&pd->everr, e == EPOLLERR);
+                gort__netpollready(q, pd, mode);
+            }
+            continue;
         }
-        if (evs[i].events != EPOLLIN) {
+        if (e != EPOLLIN) {
             gort__printf("runtime: netpoll: break fd ready for %#x\n", evs[i].events);
             gort__throw("runtime: netpoll: break fd ready for something unexpected");
         }

@@ -21,6 +21,21 @@ void gort__netpollinit(void)
     }
 }
 
+/* gort__netpollopen associates the socket with the port: its completions
+ * come with pd as the key. */
+int gort__netpollopen(intptr_t fd, pollDesc *pd)
+{
+    if (CreateIoCompletionPort((HANDLE)fd, iocphandle, (ULONG_PTR)pd, 0) == NULL)
+        return (int)GetLastError();
+    return 0;
+}
+
+/* gort__netpollclose: a handle leaves its port when it is closed. */
+void gort__netpollclose(intptr_t fd)
+{
+    (void)fd;
+}
+
 /* gort__netpollBreak: see netpoll.c.  A posted completion waits in the
  * port until some wait dequeues it, so it cannot be lost; netpollWakeSig
  * keeps the port from filling with breaks. */

@@ -2423,6 +2423,15 @@ void gort__dropm(m *mp)
     gort__unlock(&gort__sched.lock);
 }
 
+/* gort__errnop: see runtime.h.  NOINLINE, so that every call looks again. */
+NOINLINE int *gort__errnop(void)
+{
+    g *gp = getg();
+    if (gp != NULL && gp->m != NULL && gp->m->errnop != NULL)
+        return gp->m->errnop;
+    return &errno;      /* a thread the runtime does not know: it stays put */
+}
+
 /* gort__getg_needm: see runtime.h. */
 g *gort__getg_needm(void)
 {

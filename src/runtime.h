@@ -170,11 +170,13 @@ struct g {
     sudog *cachedsudog;         /* one free sudog kept for its next wait */
     sudog *waiting;             /* sudogs of the select/channel op it waits in */
     _Atomic uint32_t selectDone; /* a select case won: CAS 0 -> 1 (select.c) */
+    char *neterr;               /* Go's text of its last GORT_EADDR (net.c), made on first use */
 };
 
 /*
- * timer is a runtime timer (time.c): f(arg, now) runs at when, and then
- * every period if period > 0.  pp is the P whose heap holds it, or NULL;
+ * timer is a runtime timer (time.c): f(arg, seq) runs at when, and then
+ * every period if period > 0; seq is whatever the last modtimer gave (the
+ * poller uses it to tell a stale deadline timer from the current one).  pp is the P whose heap holds it, or NULL;
  * status is its place in the life cycle that time.c draws, and says who
  * may touch the other fields.
  */
@@ -184,8 +186,9 @@ struct timer {
     _Atomic uint32_t status;
     int64_t when;
     int64_t period;
-    void (*f)(void *arg, int64_t now);
+    void (*f)(void *arg, uintptr_t seq);
     void *arg;
+    uintptr_t seq;
 };
 
 /*
@@ -391,6 +394,13 @@ void gort__releaseSudog(sudog *s);
  * did not start it first makes one that stands for the thread (Go's needm
  * for cgo callbacks): parking it blocks the thread, readying wakes it. */
 g *gort__getg_needm(void);
+/* gort__errnop is where the calling goroutine's errno is now: in the
+ * thread it runs on at this moment.  Runtime code that sets or reads errno
+ * after a call that may have switched threads uses goerrno, never errno,
+ * whose address the compiler may keep from before the switch (DESIGN.md's
+ * TLS trap: __errno_location is declared const). */
+int *gort__errnop(void);
+#define goerrno (*gort__errnop())
 void gort__dropm(m *mp);
 g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool system);
 void gort__gopark(g *gp, bool (*unlockf)(g *, void *), void *lock, waitReason reason);
@@ -421,7 +431,7 @@ void gort__stopTheWorld(const char *reason);
 int64_t gort__whenafter(int64_t d);
 void gort__addtimer(timer *t);
 bool gort__deltimer(timer *t);
-bool gort__modtimer(timer *t, int64_t when, int64_t period);
+bool gort__modtimer(timer *t, int64_t when, int64_t period, uintptr_t seq);
 int64_t gort__checkTimers(p *pp, int64_t now);
 int64_t gort__timeSleepUntil(void);
 void gort__moveTimers(p *to, p *from);

@@ -21,9 +21,9 @@ struct gort_timer {
 };
 
 /* sendTime is a timer's function. */
-static void sendTime(void *arg, int64_t now)
+static void sendTime(void *arg, uintptr_t seq)
 {
-    (void)now;
+    (void)seq;
     gort_timer *tm = arg;
     int64_t v = gort__nanotime();
     gort__selectnbsend(tm->c, &v);
@@ -72,9 +72,9 @@ bool gort_timer_reset(gort_timer *t, int64_t d)
     if (t->isticker) {
         if (d <= 0)
             gort_panic("non-positive interval for Ticker.Reset");
-        return gort__modtimer(&t->t, gort__whenafter(d), d);
+        return gort__modtimer(&t->t, gort__whenafter(d), d, 0);
     }
-    return gort__modtimer(&t->t, gort__whenafter(d), 0);
+    return gort__modtimer(&t->t, gort__whenafter(d), 0, 0);
 }
 
 void gort_timer_free(gort_timer *t)

@@ -5,7 +5,7 @@
  *
  * Every P has a min-heap of timers ordered by when, under its own lock
  * (timerslock), and publishes the earliest when in timer0When so that
- * other Ms can look without the lock.  A timer's function f(arg, now)
+ * other Ms can look without the lock.  A timer's function f(arg, seq)
  * runs on an M that holds a P (the heap's owner in findrunnable, or a
  * stealer in stealWork), on g0 or in the scheduler, with no timer lock
  * held; it must not block (it readies a goroutine or does a non-blocking
@@ -197,7 +197,7 @@ void gort__addtimer(timer *t)
     uint32_t s = atomic_load(&t->status);
     if (s != timerNoStatus || atomic_load(&t->pp) != NULL)
         gort__throw("addtimer: timer already in heap");
-    gort__modtimer(t, t->when, t->period);
+    gort__modtimer(t, t->when, t->period, t->seq);
 }
 
 /* gort__deltimer stops t; it reports whether t was pending (Waiting).  A
@@ -223,10 +223,11 @@ bool gort__deltimer(timer *t)
 }
 
 /* gort__modtimer makes t fire at when, then every period if period > 0,
- * whatever its state; it reports whether t was pending.  A Waiting timer
+ * calling its function with seq, whatever its state; it reports whether t
+ * was pending.  A Waiting timer
  * stays on its heap, re-sorted; an inactive one goes on the current P's
  * heap (allp[0] on a thread without a P). */
-bool gort__modtimer(timer *t, int64_t when, int64_t period)
+bool gort__modtimer(timer *t, int64_t when, int64_t period, uintptr_t seq)
 {
     gort__netpollGenericInit();
     for (;;) {
@@ -235,6 +236,7 @@ bool gort__modtimer(timer *t, int64_t when, int64_t period)
         if (pp != NULL) {
             t->when = when;
             t->period = period;
+            t->seq = seq;
             siftdown(pp, t->idx);
             siftup(pp, t->idx);
             updateTimer0When(pp);
@@ -247,6 +249,7 @@ bool gort__modtimer(timer *t, int64_t when, int64_t period)
             /* Ours alone now: nobody else changes a Modifying timer. */
             t->when = when;
             t->period = period;
+            t->seq = seq;
             g *gp = getg();
             pp = gp && gp->m && gp->m->p ? gp->m->p : gort__allp[0];
             gort__lock(&pp->timerslock);
@@ -267,8 +270,9 @@ static void runtimer(p *pp, int64_t now)
     timer *t = pp->timers[0];
     if (atomic_load_explicit(&t->status, memory_order_relaxed) != timerWaiting)
         gort__throw("runtimer: timer on a heap is not waiting");
-    void (*f)(void *, int64_t) = t->f;
+    void (*f)(void *, uintptr_t) = t->f;
     void *arg = t->arg;
+    uintptr_t seq = t->seq;
     int64_t period = t->period;
     int64_t next = 0;
     if (period > 0) {
@@ -279,7 +283,7 @@ static void runtimer(p *pp, int64_t now)
     atomic_store_explicit(&t->status, timerRunning, memory_order_relaxed);
     heapremove(pp, t);
     gort__unlock(&pp->timerslock);
-    f(arg, now);
+    f(arg, seq);
     gort__lock(&pp->timerslock);
     if (period > 0) {
         t->when = next;
@@ -340,9 +344,9 @@ void gort__moveTimers(p *to, p *from)
  * time.Sleep.
  * ---------------------------------------------------------------------- */
 
-static void goroutineReady(void *arg, int64_t now)
+static void goroutineReady(void *arg, uintptr_t seq)
 {
-    (void)now;
+    (void)seq;
     gort__goready(arg);
 }
 
@@ -353,7 +357,7 @@ static void goroutineReady(void *arg, int64_t now)
 static bool resetForSleep(g *gp, void *arg)
 {
     (void)arg;
-    gort__modtimer(gp->timer, gp->sleepwhen, 0);
+    gort__modtimer(gp->timer, gp->sleepwhen, 0, 0);
     return true;
 }
 

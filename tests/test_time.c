@@ -257,9 +257,9 @@ static void test_concurrent_reset_stop(void **state)
 static _Atomic int tickinside, tickoverlap, tickcount;
 static _Atomic bool napstop;
 
-static void tickfn(void *arg, int64_t now)
+static void tickfn(void *arg, uintptr_t seq)
 {
-    (void)arg, (void)now;
+    (void)arg, (void)seq;
     if (atomic_fetch_add(&tickinside, 1) != 0)
         atomic_fetch_add(&tickoverlap, 1);
     int64_t until = gort_nanotime() + 2 * GORT_MICROSECOND;
@@ -301,9 +301,9 @@ static void test_timer_runs_alone(void **state)
  * fire, on another M (a napper keeps the other P's M around). */
 static _Atomic int shotinside;
 
-static void shotfn(void *arg, int64_t now)
+static void shotfn(void *arg, uintptr_t seq)
 {
-    (void)arg, (void)now;
+    (void)arg, (void)seq;
     atomic_store(&shotinside, 1);
     int64_t until = gort_nanotime() + 5 * GORT_MICROSECOND;
     while (gort_nanotime() < until)
