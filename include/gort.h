@@ -75,6 +75,9 @@ GORT_EXTERN void gort_go(gort_fn fn, void *arg);
 GORT_EXTERN int64_t gort_goid(void);
 GORT_EXTERN void gort_gosched(void);
 GORT_EXTERN GORT_NORETURN void gort_goexit(void);
+/* gort_gomaxprocs is runtime.GOMAXPROCS: it returns the number of Ps and,
+ * when n > 0, sets it to n.  gort has at most 1024 Ps: a larger n (or a
+ * larger GOMAXPROCS in the environment) gets 1024. */
 GORT_EXTERN int gort_gomaxprocs(int n);
 GORT_EXTERN int gort_numcpu(void);
 GORT_EXTERN int gort_numgoroutine(void);

@@ -2115,17 +2115,14 @@ void gort__schedinit(void)
     gort__goargs();
     gort__parsedebugvars();
 
+    /* Go's atoi32 (a decimal number that fits in an int32, or ignored),
+     * then gort's limit: a bigger value gets MAXGOMAXPROCS Ps (Go 1.19 has
+     * no limit; gort's is as gort_gomaxprocs has it). */
     int32_t procs = gort__ncpu;
     const char *s = gort__gogetenv("GOMAXPROCS");
-    if (s && *s) {
-        /* Go's atoi32: a positive decimal number, else ignored. */
-        int64_t n = 0;
-        const char *q = s;
-        while (*q >= '0' && *q <= '9' && n <= MAXGOMAXPROCS)
-            n = n * 10 + (*q++ - '0');
-        if (*q == 0 && n > 0)
-            procs = n > MAXGOMAXPROCS ? MAXGOMAXPROCS : (int32_t)n;
-    }
+    int32_t n = s ? gort__atoi32(s, s + strlen(s)) : -1;
+    if (n > 0)
+        procs = n;
     if (procs > MAXGOMAXPROCS)
         procs = MAXGOMAXPROCS;
     gort__allp = allp_storage;
@@ -2247,10 +2244,10 @@ void gort_goexit(void)
 int gort_gomaxprocs(int n)
 {
     int32_t ret = atomic_load(&gort__gomaxprocs);
-    if (n <= 0 || n == ret)
-        return ret;
     if (n > MAXGOMAXPROCS)
         n = MAXGOMAXPROCS;
+    if (n <= 0 || n == ret)
+        return ret;
     gort__stopTheWorld("GOMAXPROCS");
     newprocs = n;
     gort__startTheWorld();

@@ -522,6 +522,7 @@ void gort__args(int argc, char **argv);
 void gort__goargs(void);
 void gort__parsedebugvars(void);
 const char *gort__gogetenv(const char *key);
+int32_t gort__atoi32(const char *s, const char *end);   /* Go's atoi32; -1: not a number */
 int32_t gort__gotraceback(bool *all, bool *crash);
 extern int32_t gort__debug_schedtrace;
 extern int32_t gort__debug_scheddetail;

@@ -134,8 +134,9 @@ const char *gort__gogetenv(const char *key)
     return getenv(key);
 }
 
-/* atoi32 parses a non-negative decimal number, as Go's; -1 when bad. */
-static int32_t atoi32(const char *s, const char *end)
+/* gort__atoi32 parses [s, end) as a non-negative decimal number that fits
+ * in an int32, as Go's atoi32; -1 when it is not one. */
+int32_t gort__atoi32(const char *s, const char *end)
 {
     int64_t n = 0;
     if (s == end)
@@ -161,7 +162,7 @@ void gort__parsedebugvars(void)
             end = s + strlen(s);
         const char *eq = memchr(s, '=', (size_t)(end - s));
         if (eq) {
-            int32_t v = atoi32(eq + 1, end);
+            int32_t v = gort__atoi32(eq + 1, end);
             size_t klen = (size_t)(eq - s);
             if (v >= 0 && klen == 10 && memcmp(s, "schedtrace", 10) == 0)
                 gort__debug_schedtrace = v;
@@ -187,7 +188,7 @@ void gort__parsedebugvars(void)
         } else if (strcmp(t, "crash") == 0) {
             level = 2, all = 1, crash = 1;
         } else {
-            int32_t n = atoi32(t, t + strlen(t));
+            int32_t n = gort__atoi32(t, t + strlen(t));
             if (n >= 0) {
                 level = n, all = n > 0;
             }

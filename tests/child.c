@@ -24,6 +24,9 @@
  *   initexit        an init function calls gort_exit(3): main_main never runs
  *   gomaxprocs_shrink  goroutines run and exit at GOMAXPROCS=3, then
  *                   GOMAXPROCS goes down to 2 and 1, and more run each time
+ *   gomaxprocs_limit   prints GOMAXPROCS at start-up ("ncpu" when it is
+ *                   gort_numcpu()), then asks for a million Ps: gort's limit
+ *                   (1024) is what it gets
  *
  * Every handler and marker writes to stdout with printf, so that the tests
  * also see what is (or is not) flushed.
@@ -239,6 +242,17 @@ void main_main(void)
             fflush(stdout);
         }
         printf("back to %d: previous %d\n", was, gort_gomaxprocs(was));
+    } else if (strcmp(s, "gomaxprocs_limit") == 0) {
+        int start = gort_gomaxprocs(0);
+        if (start == gort_numcpu())
+            printf("start: ncpu\n");
+        else
+            printf("start: %d\n", start);
+        int prev = gort_gomaxprocs(1000000);
+        printf("asked for 1000000: previous %d, now %d\n", prev, gort_gomaxprocs(0));
+        runsome(100);
+        printf("asked again: previous %d\n", gort_gomaxprocs(2000));
+        gort_gomaxprocs(start);
     } else if (strcmp(s, "overflow") == 0) {
         gort_go(overflow_fn, NULL);
         spin();
