@@ -110,7 +110,10 @@ GORT_EXTERN void gort_exitsyscall(void);
  * channel is Go's nil channel: send and receive block forever. */
 typedef struct gort_chan gort_chan;
 
-/* gort_chan_make is make(chan T, cap); elemsize may be 0 (chan struct{}). */
+/* gort_chan_make is make(chan T, cap); elemsize may be 0 (chan struct{})
+ * and must be less than 64 KiB, Go's limit (else "fatal error: makechan:
+ * invalid channel element type"); a buffer too large for the address space
+ * is Go's panic "makechan: size out of range". */
 GORT_EXTERN gort_chan *gort_chan_make(size_t elemsize, size_t cap);
 /* gort_chan_free releases a channel nobody uses any more; NULL is a no-op.
  * Freeing a channel that goroutines are blocked on is a fatal error. */
