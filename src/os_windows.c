@@ -304,10 +304,10 @@ void *gort__os_funcname(void *pc, char *buf, size_t n)
             hi = mid;
     }
     if (lo > 0) {
-        snprintf(buf, n, "%s", exe.name[lo - 1]);
+        gort__snprintf(buf, n, "%s", exe.name[lo - 1]);
         return (void *)exe.addr[lo - 1];
     }
-    snprintf(buf, n, "?");
+    gort__snprintf(buf, n, "?");
     return NULL;
 }
 

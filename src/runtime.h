@@ -552,15 +552,27 @@ extern _Atomic int64_t gort__stack_cached;
  * panic.c and traceback.c
  * ---------------------------------------------------------------------- */
 
+/* sigctx is what a report says of the fatal signal that caused it (Go
+ * keeps it in g.sig, sigcode0, sigcode1, sigpc). */
+typedef struct sigctx {
+    const char *name;           /* "SIGSEGV: segmentation violation" */
+    uintptr_t code;             /* si_code */
+    uintptr_t addr;             /* the faulting address */
+    uintptr_t pc, sp;           /* where the signal stopped the thread */
+    bool flush;                 /* stdio may be flushed: the thread was not inside libc */
+} sigctx;
+
 NORETURN void gort__throw(const char *s);
+NORETURN void gort__sigthrow(const char *s, const sigctx *sc);
 NORETURN void gort__fatal(const char *s);
 NORETURN void gort__fatalpanic(const char *msg);
 void gort__printf(const char *fmt, ...) GORT_PRINTF(1, 2);
+size_t gort__snprintf(char *buf, size_t n, const char *fmt, ...) GORT_PRINTF(3, 4);
 void gort__tracebackothers(g *me);
 void gort__goroutineheader(g *gp);
 void gort__traceback_current(int skip);
 void gort__printcreatedby(g *gp);
 void gort__printfuncname(void *pc);
-void gort__dumpall(const char *why);
+NORETURN void gort__dumpall(const sigctx *sc);
 
 #endif /* GORT_RUNTIME_H */
