@@ -180,7 +180,14 @@ int64_t gort__nanotime(void)
 void *gort__sysAlloc(uintptr_t n)
 {
     void *v = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    return v == MAP_FAILED ? NULL : v;
+    if (v == MAP_FAILED)
+        return NULL;
+    /* No transparent huge pages: one would make 2 MiB of stacks and
+     * guards resident at the first touch of one stack page. */
+    int saved = errno;
+    madvise(v, n, MADV_NOHUGEPAGE);
+    errno = saved;
+    return v;
 }
 
 void gort__sysFree(void *v, uintptr_t n)
@@ -191,6 +198,23 @@ void gort__sysFree(void *v, uintptr_t n)
 bool gort__sysGuard(void *v, uintptr_t n)
 {
     return mprotect(v, n, PROT_NONE) == 0;
+}
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102  /* Linux 6.13; newer than this system's headers */
+#endif
+
+/* gort__sysGuardNoMap installs a guard region (Linux 6.13): page-table
+ * markers that fault on any access, inside the existing mapping, so no
+ * new mapping and no memory.  Older kernels say EINVAL. */
+bool gort__sysGuardNoMap(void *v, uintptr_t n)
+{
+    int saved = errno;
+    int r;
+    while ((r = madvise(v, n, MADV_GUARD_INSTALL)) != 0 && (errno == EINTR || errno == EAGAIN))
+        ;
+    errno = saved;
+    return r == 0;
 }
 
 void gort__sysUnused(void *v, uintptr_t n)
@@ -414,7 +438,7 @@ static void sighandler(int sig, siginfo_t *info, void *uctx)
     };
     sc.flush = !(sc.pc >= libclo && sc.pc < libchi);
     g *gp;
-    if ((sig == SIGSEGV || sig == SIGBUS) && gort__stack_is_guard(sc.addr, &gp)) {
+    if ((sig == SIGSEGV || sig == SIGBUS) && gort__stack_is_guard(sc.addr, sc.sp, &gp)) {
         gort__printf("runtime: goroutine stack exceeds %lu-byte limit\n",
                      (unsigned long)(gp->stack.hi - gp->stack.lo));
         gort__printf("runtime: sp=%p stack=[%p, %p]\n", (void *)sc.sp, (void *)gp->stack.lo,

@@ -117,7 +117,7 @@ extern const char *const gort__waitReasonStrings[waitReasonNum];
 struct stack {
     uintptr_t lo;
     uintptr_t hi;
-    bool softguard;     /* its guard page is not protected (stack.c) */
+    bool softguard;     /* its guard region is not protected (stack.c) */
 };
 
 /*
@@ -534,8 +534,8 @@ extern char **gort__argv_;
  * stack.c
  * ---------------------------------------------------------------------- */
 
-#define STACK_SIZE ((uintptr_t)256 << 10)   /* a goroutine's stack, guard included */
-#define STACK_GUARD_SIZE ((uintptr_t)4096)  /* no-access page at the low end */
+#define STACK_SIZE ((uintptr_t)512 << 10)   /* a goroutine's stack slot, guard included */
+#define STACK_GUARD_SIZE ((uintptr_t)256 << 10)  /* no-access region at its low end */
 #define STACK_SLAB ((uintptr_t)64 << 20)    /* stacks are carved from slabs of this size */
 
 void gort__stackinit(void);
@@ -543,7 +543,7 @@ stack gort__stackalloc(p *pp);
 void gort__stackfree(p *pp, stack s);
 void gort__stackcache_clear(p *pp);
 void gort__stackcheck(g *gp);
-bool gort__stack_is_guard(uintptr_t addr, g **who);
+bool gort__stack_is_guard(uintptr_t addr, uintptr_t sp, g **who);
 void gort__scavenge(bool force);
 extern _Atomic int64_t gort__stack_inuse;
 extern _Atomic int64_t gort__stack_cached;

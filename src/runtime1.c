@@ -102,7 +102,7 @@ void gort__check(void)
     CHECK((STACK_SIZE & (STACK_SIZE - 1)) == 0, "stack size not a power of two");
     CHECK((STACK_SLAB & (STACK_SLAB - 1)) == 0 && STACK_SLAB % STACK_SIZE == 0,
           "stack slab size not a power of two");
-    CHECK(STACK_GUARD_SIZE < STACK_SIZE / 4, "stack guard too large");
+    CHECK(STACK_GUARD_SIZE <= STACK_SIZE / 2, "stack guard too large");
 }
 
 /* gort__args keeps argc and argv as the OS layer presents them (UTF-8 on
