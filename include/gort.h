@@ -76,6 +76,9 @@ GORT_EXTERN void gort_go(gort_fn fn, void *arg);
 GORT_EXTERN int64_t gort_goid(void);
 GORT_EXTERN void gort_gosched(void);
 GORT_EXTERN GORT_NORETURN void gort_goexit(void);
+/* gort_gomaxprocs is runtime.GOMAXPROCS: it returns the number of Ps and,
+ * when n > 0, sets it to n.  gort has at most 1024 Ps: a larger n (or a
+ * larger GOMAXPROCS in the environment) gets 1024. */
 GORT_EXTERN int gort_gomaxprocs(int n);
 GORT_EXTERN int gort_numcpu(void);
 GORT_EXTERN int gort_numgoroutine(void);
@@ -108,7 +111,10 @@ GORT_EXTERN void gort_exitsyscall(void);
  * channel is Go's nil channel: send and receive block forever. */
 typedef struct gort_chan gort_chan;
 
-/* gort_chan_make is make(chan T, cap); elemsize may be 0 (chan struct{}). */
+/* gort_chan_make is make(chan T, cap); elemsize may be 0 (chan struct{})
+ * and must be less than 64 KiB, Go's limit (else "fatal error: makechan:
+ * invalid channel element type"); a buffer too large for the address space
+ * is Go's panic "makechan: size out of range". */
 GORT_EXTERN gort_chan *gort_chan_make(size_t elemsize, size_t cap);
 /* gort_chan_free releases a channel nobody uses any more; NULL is a no-op.
  * Freeing a channel that goroutines are blocked on is a fatal error. */

@@ -178,8 +178,15 @@ void gort__chanelemclr(gort_chan *c, void *dst)
  * The operations.
  * ---------------------------------------------------------------------- */
 
+/* MAXELEMSIZE: as in Go, whose compiler rejects a channel element type of
+ * 64 KiB or more and whose makechan throws if one gets through.  A C
+ * caller passes the size at run time, so the check is this one. */
+#define MAXELEMSIZE ((size_t)1 << 16)
+
 gort_chan *gort_chan_make(size_t elemsize, size_t cap)
 {
+    if (elemsize >= MAXELEMSIZE)
+        gort__throw("makechan: invalid channel element type");
     size_t mem = 0;
     if (__builtin_mul_overflow(elemsize, cap, &mem) || mem > MAXALLOC - HCHAN_SIZE)
         gort_panic("makechan: size out of range");

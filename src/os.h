@@ -43,14 +43,18 @@ int64_t gort__nanotime(void);
 void gort__getRandomData(void *r, size_t n);
 
 /* Memory for stacks: reserve n bytes of zeroed read-write memory whose
- * pages cost nothing until touched; make part of it inaccessible; give the
- * physical pages of a range back; free.  n and addresses are page-aligned. */
+ * pages cost nothing until touched; make part of it fault on any access,
+ * costing no memory (sysGuard: one more memory mapping on Linux;
+ * sysGuardNoMap: none, false where the OS cannot, as Linux before 6.13);
+ * give the physical pages of a range back; free.  n and addresses are
+ * page-aligned. */
 void *gort__sysAlloc(uintptr_t n);
 void gort__sysFree(void *v, uintptr_t n);
 bool gort__sysGuard(void *v, uintptr_t n);
+bool gort__sysGuardNoMap(void *v, uintptr_t n);
 void gort__sysUnused(void *v, uintptr_t n);
 /* gort__sysMapBudget is how many more memory mappings the process may
- * make for guard pages (Linux: vm.max_map_count); negative: unlimited. */
+ * make for guards (Linux: vm.max_map_count); negative: unlimited. */
 int64_t gort__sysMapBudget(void);
 
 /* Output and exit. */

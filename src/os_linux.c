@@ -7,6 +7,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <execinfo.h>
+#include <link.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
@@ -20,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ucontext.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -229,7 +231,14 @@ int64_t gort__nanotime(void)
 void *gort__sysAlloc(uintptr_t n)
 {
     void *v = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    return v == MAP_FAILED ? NULL : v;
+    if (v == MAP_FAILED)
+        return NULL;
+    /* No transparent huge pages: one would make 2 MiB of stacks and
+     * guards resident at the first touch of one stack page. */
+    int saved = errno;
+    madvise(v, n, MADV_NOHUGEPAGE);
+    errno = saved;
+    return v;
 }
 
 void gort__sysFree(void *v, uintptr_t n)
@@ -240,6 +249,23 @@ void gort__sysFree(void *v, uintptr_t n)
 bool gort__sysGuard(void *v, uintptr_t n)
 {
     return mprotect(v, n, PROT_NONE) == 0;
+}
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102  /* Linux 6.13; newer than this system's headers */
+#endif
+
+/* gort__sysGuardNoMap installs a guard region (Linux 6.13): page-table
+ * markers that fault on any access, inside the existing mapping, so no
+ * new mapping and no memory.  Older kernels say EINVAL. */
+bool gort__sysGuardNoMap(void *v, uintptr_t n)
+{
+    int saved = errno;
+    int r;
+    while ((r = madvise(v, n, MADV_GUARD_INSTALL)) != 0 && (errno == EINTR || errno == EAGAIN))
+        ;
+    errno = saved;
+    return r == 0;
 }
 
 void gort__sysUnused(void *v, uintptr_t n)
@@ -398,17 +424,17 @@ void *gort__os_funcname(void *pc, char *buf, size_t n)
                 const Elf64_Sym *sym = &exe.syms[i];
                 if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_value <= addr &&
                     addr < sym->st_value + (sym->st_size ? sym->st_size : 1)) {
-                    snprintf(buf, n, "%s", exe.strs + sym->st_name);
+                    gort__snprintf(buf, n, "%s", exe.strs + sym->st_name);
                     return (void *)(sym->st_value + exe.bias);
                 }
             }
         }
     }
     if (found && info.dli_sname) {
-        snprintf(buf, n, "%s", info.dli_sname);
+        gort__snprintf(buf, n, "%s", info.dli_sname);
         return info.dli_saddr;
     }
-    snprintf(buf, n, "?");
+    gort__snprintf(buf, n, "?");
     return NULL;
 }
 
@@ -424,32 +450,78 @@ static const char *signame(int sig)
     }
 }
 
+/* The C library's code, [libclo, libchi): a signal that stopped a thread
+ * there may have stopped it inside stdio or malloc, holding their locks
+ * (found at start-up by initlibcrange). */
+static uintptr_t libclo, libchi;
+
+static int libcrange(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    (void)arg;
+    const char *name = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+    name = name ? name + 1 : info->dlpi_name;
+    if (name == NULL || strncmp(name, "libc.so", 7) != 0)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (libclo == 0 || lo < libclo)
+            libclo = lo;
+        if (hi > libchi)
+            libchi = hi;
+    }
+    return 1;
+}
+
 /* sighandler reports fatal signals Go's way.  A fault in a goroutine's
- * guard page is a stack overflow. */
+ * guard region is a stack overflow.
+ *
+ * It runs on the signal stack, and everything it calls must be safe
+ * there: the signal may have stopped this thread anywhere, inside malloc
+ * or stdio with their locks held.  So the report formats with the
+ * runtime's own printf (panic.c, no stdio), names functions from the
+ * executable's symbol table or dladdr (whose lock is recursive), and
+ * unwinds with backtrace(), which gort__os_initsig has called once
+ * already: its first call loads libgcc_s with dlopen, which mallocs.
+ * stdio is flushed (the one stdio call of a report) only when the signal
+ * did not stop the thread inside the C library. */
 static void sighandler(int sig, siginfo_t *info, void *uctx)
 {
-    (void)uctx;
+    ucontext_t *uc = uctx;
+    sigctx sc = {
+        .name = signame(sig),
+        .code = (uintptr_t)(intptr_t)info->si_code,
+        .addr = (uintptr_t)info->si_addr,
+        .pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
+        .sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP],
+    };
+    sc.flush = !(sc.pc >= libclo && sc.pc < libchi);
     g *gp;
-    if ((sig == SIGSEGV || sig == SIGBUS) && gort__stack_is_guard((uintptr_t)info->si_addr, &gp)) {
+    if ((sig == SIGSEGV || sig == SIGBUS) && gort__stack_is_guard(sc.addr, sc.sp, &gp)) {
         gort__printf("runtime: goroutine stack exceeds %lu-byte limit\n",
                      (unsigned long)(gp->stack.hi - gp->stack.lo));
-        gort__printf("runtime: sp=%p stack=[%p, %p]\n", info->si_addr, (void *)gp->stack.lo,
+        gort__printf("runtime: sp=%p stack=[%p, %p]\n", (void *)sc.sp, (void *)gp->stack.lo,
                      (void *)gp->stack.hi);
-        gort__throw("stack overflow");
+        sc.name = NULL;     /* Go's overflow report has no [signal] line */
+        gort__sigthrow("stack overflow", &sc);
     }
-    if (sig == SIGQUIT) {
-        gort__dumpall("SIGQUIT: quit");
-        return;
-    }
-    char buf[128];
-    snprintf(buf, sizeof buf, "unexpected signal during runtime execution");
-    gort__printf("%s\n", signame(sig));
-    gort__printf("PC=%p addr=%p sigcode=%d\n", (void *)0, info->si_addr, info->si_code);
-    gort__throw(buf);
+    if (sig == SIGQUIT)
+        gort__dumpall(&sc);
+    gort__sigthrow("unexpected signal during runtime execution", &sc);
 }
 
 void gort__os_initsig(void)
 {
+    /* Before any signal: backtrace() loads libgcc_s at its first call
+     * (dlopen, malloc), which a signal handler must not do; and the C
+     * library's address range, for sighandler. */
+    void *pc[1];
+    backtrace(pc, 1);
+    dl_iterate_phdr(libcrange, NULL);
+
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = sighandler;

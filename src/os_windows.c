@@ -188,10 +188,17 @@ void gort__sysFree(void *v, uintptr_t n)
     VirtualFree(v, 0, MEM_RELEASE);
 }
 
+/* gort__sysGuard decommits the range: it stays reserved, faults on any
+ * access and is no longer charged against the commit limit. */
 bool gort__sysGuard(void *v, uintptr_t n)
 {
-    DWORD old;
-    return VirtualProtect(v, n, PAGE_NOACCESS, &old) != 0;
+    return VirtualFree(v, n, MEM_DECOMMIT) != 0;
+}
+
+bool gort__sysGuardNoMap(void *v, uintptr_t n)
+{
+    (void)v, (void)n;
+    return false;       /* no mapping limit to spare: sysGuard it is */
 }
 
 void gort__sysUnused(void *v, uintptr_t n)
@@ -344,10 +351,10 @@ void *gort__os_funcname(void *pc, char *buf, size_t n)
             hi = mid;
     }
     if (lo > 0) {
-        snprintf(buf, n, "%s", exe.name[lo - 1]);
+        gort__snprintf(buf, n, "%s", exe.name[lo - 1]);
         return (void *)exe.addr[lo - 1];
     }
-    snprintf(buf, n, "?");
+    gort__snprintf(buf, n, "?");
     return NULL;
 }
 
@@ -369,7 +376,7 @@ static LONG CALLBACK exceptionhandler(EXCEPTION_POINTERS *info)
     uintptr_t addr = info->ExceptionRecord->NumberParameters >= 2
                          ? (uintptr_t)info->ExceptionRecord->ExceptionInformation[1]
                          : 0;
-    if (code == EXCEPTION_STACK_OVERFLOW || gort__stack_is_guard(addr, &gp)) {
+    if (code == EXCEPTION_STACK_OVERFLOW || gort__stack_is_guard(addr, (uintptr_t)info->ContextRecord->Rsp, &gp)) {
         gp = getg() && getg()->m ? getg()->m->curg : NULL;
         if (gp)
             gort__printf("runtime: goroutine stack exceeds %lu-byte limit\n",

@@ -9,6 +9,8 @@
  * without running atexit handlers; GOTRACEBACK=crash aborts instead.
  */
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,20 +47,164 @@ static const char *const gStatusStrings[] = {
     "idle", "runnable", "running", "syscall", "waiting", "dead",
 };
 
-/* gort__printf writes to stderr without stdio (whose lock another thread
- * may hold while we report its crash). */
+/* vformat is the runtime's own vsnprintf, for reports that may come from
+ * a signal handler: it takes no lock, allocates nothing and reads no
+ * locale, where stdio may do all three (the signal may have stopped this
+ * thread inside malloc or printf, holding their locks).  It knows the
+ * flags '-' and '0', a width, the lengths hh h l ll z j t, and the
+ * conversions d i u x X p s c %; %p prints 0x... (0x0 for NULL, as Go's
+ * hex).  The output is truncated to n-1 bytes and NUL-terminated; it
+ * returns the length written. */
+static size_t vformat(char *buf, size_t n, const char *fmt, va_list ap)
+{
+    size_t o = 0;
+#define PUT(ch) do { if (o + 1 < n) buf[o] = (ch); o++; } while (0)
+    for (const char *f = fmt; *f; f++) {
+        if (*f != '%') {
+            PUT(*f);
+            continue;
+        }
+        const char *start = f++;
+        bool left = false, zero = false;
+        for (; *f == '-' || *f == '0'; f++) {
+            if (*f == '-')
+                left = true;
+            else
+                zero = true;
+        }
+        size_t width = 0;
+        for (; *f >= '0' && *f <= '9'; f++)
+            width = width * 10 + (size_t)(*f - '0');
+        int lng = 0;    /* 0 int, 1 long, 2 long long, 3 size_t, 4 intmax_t, 5 ptrdiff_t */
+        for (;; f++) {
+            if (*f == 'h')
+                continue;       /* promoted to int anyway */
+            if (*f == 'l')
+                lng = lng == 1 ? 2 : 1;
+            else if (*f == 'z')
+                lng = 3;
+            else if (*f == 'j')
+                lng = 4;
+            else if (*f == 't')
+                lng = 5;
+            else
+                break;
+        }
+        char tmp[24];           /* a 64-bit number in decimal or hex */
+        const char *str = tmp;
+        size_t len = 0;
+        const char *prefix = "";
+        unsigned long long u = 0;
+        unsigned base = 10;
+        bool upper = false;
+        switch (*f) {
+        case 'd':
+        case 'i': {
+            long long v = lng == 0   ? va_arg(ap, int)
+                          : lng == 1 ? va_arg(ap, long)
+                          : lng == 2 ? va_arg(ap, long long)
+                          : lng == 3 ? (long long)va_arg(ap, size_t)
+                          : lng == 4 ? (long long)va_arg(ap, intmax_t)
+                                     : (long long)va_arg(ap, ptrdiff_t);
+            if (v < 0)
+                prefix = "-";
+            u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+            goto number;
+        }
+        case 'X':
+            upper = true;
+            /* fall through */
+        case 'x':
+            base = 16;
+            /* fall through */
+        case 'u':
+            u = lng == 0   ? va_arg(ap, unsigned)
+                : lng == 1 ? va_arg(ap, unsigned long)
+                : lng == 2 ? va_arg(ap, unsigned long long)
+                : lng == 3 ? va_arg(ap, size_t)
+                : lng == 4 ? (unsigned long long)va_arg(ap, uintmax_t)
+                           : (unsigned long long)va_arg(ap, ptrdiff_t);
+            goto number;
+        case 'p':
+            u = (uintptr_t)va_arg(ap, void *);
+            base = 16;
+            prefix = "0x";
+        number: {
+            char *e = tmp + sizeof tmp, *q = e;
+            do {
+                unsigned d = (unsigned)(u % base);
+                *--q = (char)(d < 10 ? '0' + d : (upper ? 'A' : 'a') + d - 10);
+                u /= base;
+            } while (u != 0);
+            str = q;
+            len = (size_t)(e - q);
+            break;
+        }
+        case 's':
+            str = va_arg(ap, const char *);
+            if (str == NULL)
+                str = "(null)";
+            len = strlen(str);
+            zero = false;
+            break;
+        case 'c':
+            tmp[0] = (char)va_arg(ap, int);
+            len = 1;
+            zero = false;
+            break;
+        case '%':
+            PUT('%');
+            continue;
+        default:
+            /* Not ours: print it as it stands and stop there (the
+             * arguments after it would not line up). */
+            for (const char *q = start; *q && q <= f; q++)
+                PUT(*q);
+            goto out;
+        }
+        size_t plen = strlen(prefix);
+        size_t pad = width > len + plen ? width - len - plen : 0;
+        if (!left && !zero)
+            for (; pad > 0; pad--)
+                PUT(' ');
+        for (const char *q = prefix; *q; q++)
+            PUT(*q);
+        if (!left && zero)
+            for (; pad > 0; pad--)
+                PUT('0');
+        for (size_t i = 0; i < len; i++)
+            PUT(str[i]);
+        for (; pad > 0; pad--)
+            PUT(' ');
+    }
+out:
+#undef PUT
+    if (n > 0)
+        buf[o < n ? o : n - 1] = 0;
+    return o < n ? o : (n > 0 ? n - 1 : 0);
+}
+
+/* gort__snprintf formats as snprintf does (vformat's subset), and may be
+ * called from a signal handler. */
+size_t gort__snprintf(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t len = vformat(buf, n, fmt, ap);
+    va_end(ap);
+    return len;
+}
+
+/* gort__printf writes to stderr without stdio (whose lock another thread,
+ * or the code a signal interrupted, may hold while we report a crash). */
 void gort__printf(const char *fmt, ...)
 {
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = vformat(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof buf)
-        n = sizeof buf - 1;
-    gort__writeerr(buf, (size_t)n);
+    gort__writeerr(buf, n);
 }
 
 void gort__printfuncname(void *pc)
@@ -206,7 +352,7 @@ static void freezetheworld(void)
 
 /* startpanic begins a report; a second report on the same thread is a
  * panic during panic, and one on another thread waits for the first. */
-static void startpanic(void)
+static void startpanic(bool flush)
 {
     if (dying) {
         static const char msg[] = "panic during panic\n";
@@ -219,7 +365,8 @@ static void startpanic(void)
         for (;;)
             gort__usleep(1000000);
     }
-    gort__flushstdio();
+    if (flush)
+        gort__flushstdio();
     gort__lock(&paniclk);
 }
 
@@ -259,11 +406,25 @@ static NORETURN void report(int skip)
     dopanic_exit(crash);
 }
 
-/* gort__throw reports a broken runtime invariant and exits 2. */
-void gort__throw(const char *s)
+/* printsig prints what Go's dopanic_m says of the signal that caused a
+ * report: "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0
+ * pc=0x...]". */
+static void printsig(const sigctx *sc)
 {
-    startpanic();
+    if (sc == NULL || sc->name == NULL)
+        return;
+    gort__printf("[signal %s code=0x%lx addr=0x%lx pc=0x%lx]\n", sc->name,
+                 (unsigned long)sc->code, (unsigned long)sc->addr, (unsigned long)sc->pc);
+}
+
+/* throw is gort__throw; sc, when not NULL, is the fatal signal that
+ * caused it.  Inlined into both callers, so that the reports skip the
+ * same frames as ever and start at gort__throw or gort__sigthrow. */
+static inline __attribute__((always_inline)) NORETURN void throw(const char *s, const sigctx *sc)
+{
+    startpanic(sc == NULL || sc->flush);
     gort__printf("fatal error: %s\n", s);
+    printsig(sc);
     bool all, crash;
     int32_t level = gort__gotraceback(&all, &crash);
     g *gp = getg();
@@ -273,14 +434,28 @@ void gort__throw(const char *s)
         gort__traceback_current(2);
     }
     report(2);
-    dopanic_exit(false);
+}
+
+/* gort__throw reports a broken runtime invariant and exits 2. */
+void gort__throw(const char *s)
+{
+    throw(s, NULL);
+}
+
+/* gort__sigthrow is gort__throw for a fatal signal (the OS layer's
+ * handler): Go's "[signal ...]" line follows the fatal error, and stdio
+ * is flushed only where sc says the signal cannot have stopped the thread
+ * inside it.  Everything it calls may run in a signal handler. */
+void gort__sigthrow(const char *s, const sigctx *sc)
+{
+    throw(s, sc);
 }
 
 /* gort__fatal reports a fatal condition of the program (Go's fatal: the
  * deadlock messages) and exits 2. */
 void gort__fatal(const char *s)
 {
-    startpanic();
+    startpanic(true);
     gort__printf("fatal error: %s\n", s);
     bool all, crash;
     int32_t level = gort__gotraceback(&all, &crash);
@@ -298,7 +473,7 @@ void gort__fatal(const char *s)
 /* gort__fatalpanic reports an unrecovered panic with message msg. */
 void gort__fatalpanic(const char *msg)
 {
-    startpanic();
+    startpanic(true);
     gort__printf("panic: %s\n", msg);
     report(3);
 }
@@ -313,12 +488,15 @@ void gort_panic(const char *fmt, ...)
     gort__fatalpanic(buf);
 }
 
-/* gort__dumpall prints every goroutine and exits 2 (SIGQUIT). */
-void gort__dumpall(const char *why)
+/* gort__dumpall prints every goroutine and exits 2 (SIGQUIT): first, as
+ * Go's sighandler, the signal and "PC=0x... m=N sigcode=N". */
+void gort__dumpall(const sigctx *sc)
 {
-    startpanic();
-    gort__printf("%s\n", why);
-    g *gp = getg();
+    startpanic(sc->flush);
+    g *me = getg();
+    gort__printf("%s\nPC=0x%lx m=%lld sigcode=%d\n", sc->name, (unsigned long)sc->pc,
+                 me && me->m ? (long long)me->m->id : -1LL, (int)sc->code);
+    g *gp = me;
     bool all, crash;
     gort__gotraceback(&all, &crash);
     freezetheworld();

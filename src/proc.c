@@ -156,17 +156,14 @@ void gort__schedinit(void)
     gort__goargs();
     gort__parsedebugvars();
 
+    /* Go's atoi32 (a decimal number that fits in an int32, or ignored),
+     * then gort's limit: a bigger value gets MAXGOMAXPROCS Ps (Go 1.19 has
+     * no limit; gort's is as gort_gomaxprocs has it). */
     int32_t procs = gort__ncpu;
     const char *s = gort__gogetenv("GOMAXPROCS");
-    if (s && *s) {
-        /* Go's atoi32: a positive decimal number, else ignored. */
-        int64_t n = 0;
-        const char *q = s;
-        while (*q >= '0' && *q <= '9' && n <= MAXGOMAXPROCS)
-            n = n * 10 + (*q++ - '0');
-        if (*q == 0 && n > 0)
-            procs = n > MAXGOMAXPROCS ? MAXGOMAXPROCS : (int32_t)n;
-    }
+    int32_t n = s ? gort__atoi32(s, s + strlen(s)) : -1;
+    if (n > 0)
+        procs = n;
     if (procs > MAXGOMAXPROCS)
         procs = MAXGOMAXPROCS;
     gort__allp = allp_storage;
@@ -2528,6 +2525,8 @@ static void gomaxprocs_g(void *arg)
 int gort_gomaxprocs(int n)
 {
     int32_t ret = atomic_load(&gort__gomaxprocs);
+    if (n > MAXGOMAXPROCS)
+        n = MAXGOMAXPROCS;
     if (n <= 0 || n == ret)
         return ret;
     if (isforeignthread()) {
@@ -2537,8 +2536,6 @@ int gort_gomaxprocs(int n)
         gort_chan_free(r.done);
         return r.ret;
     }
-    if (n > MAXGOMAXPROCS)
-        n = MAXGOMAXPROCS;
     gort__stopTheWorld("GOMAXPROCS");
     newprocs = n;
     gort__startTheWorld();

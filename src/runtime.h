@@ -117,7 +117,7 @@ extern const char *const gort__waitReasonStrings[waitReasonNum];
 struct stack {
     uintptr_t lo;
     uintptr_t hi;
-    bool softguard;     /* its guard page is not protected (stack.c) */
+    bool softguard;     /* its guard region is not protected (stack.c) */
 };
 
 /*
@@ -482,6 +482,7 @@ void gort__args(int argc, char **argv);
 void gort__goargs(void);
 void gort__parsedebugvars(void);
 const char *gort__gogetenv(const char *key);
+int32_t gort__atoi32(const char *s, const char *end);   /* Go's atoi32; -1: not a number */
 int32_t gort__gotraceback(bool *all, bool *crash);
 extern int32_t gort__debug_schedtrace;
 extern int32_t gort__debug_scheddetail;
@@ -496,8 +497,8 @@ void gort__extendRandom(void *r, size_t len, size_t n);
  * stack.c
  * ---------------------------------------------------------------------- */
 
-#define STACK_SIZE ((uintptr_t)256 << 10)   /* a goroutine's stack, guard included */
-#define STACK_GUARD_SIZE ((uintptr_t)4096)  /* no-access page at the low end */
+#define STACK_SIZE ((uintptr_t)512 << 10)   /* a goroutine's stack slot, guard included */
+#define STACK_GUARD_SIZE ((uintptr_t)256 << 10)  /* no-access region at its low end */
 #define STACK_SLAB ((uintptr_t)64 << 20)    /* stacks are carved from slabs of this size */
 
 void gort__stackinit(void);
@@ -505,7 +506,7 @@ stack gort__stackalloc(p *pp);
 void gort__stackfree(p *pp, stack s);
 void gort__stackcache_clear(p *pp);
 void gort__stackcheck(g *gp);
-bool gort__stack_is_guard(uintptr_t addr, g **who);
+bool gort__stack_is_guard(uintptr_t addr, uintptr_t sp, g **who);
 void gort__scavenge(bool force);
 extern _Atomic int64_t gort__stack_inuse;
 extern _Atomic int64_t gort__stack_cached;
@@ -514,15 +515,27 @@ extern _Atomic int64_t gort__stack_cached;
  * panic.c and traceback.c
  * ---------------------------------------------------------------------- */
 
+/* sigctx is what a report says of the fatal signal that caused it (Go
+ * keeps it in g.sig, sigcode0, sigcode1, sigpc). */
+typedef struct sigctx {
+    const char *name;           /* "SIGSEGV: segmentation violation" */
+    uintptr_t code;             /* si_code */
+    uintptr_t addr;             /* the faulting address */
+    uintptr_t pc, sp;           /* where the signal stopped the thread */
+    bool flush;                 /* stdio may be flushed: the thread was not inside libc */
+} sigctx;
+
 NORETURN void gort__throw(const char *s);
+NORETURN void gort__sigthrow(const char *s, const sigctx *sc);
 NORETURN void gort__fatal(const char *s);
 NORETURN void gort__fatalpanic(const char *msg);
 void gort__printf(const char *fmt, ...) GORT_PRINTF(1, 2);
+size_t gort__snprintf(char *buf, size_t n, const char *fmt, ...) GORT_PRINTF(3, 4);
 void gort__tracebackothers(g *me);
 void gort__goroutineheader(g *gp);
 void gort__traceback_current(int skip);
 void gort__printcreatedby(g *gp);
 void gort__printfuncname(void *pc);
-void gort__dumpall(const char *why);
+NORETURN void gort__dumpall(const sigctx *sc);
 
 #endif /* GORT_RUNTIME_H */

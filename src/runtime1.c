@@ -102,7 +102,7 @@ void gort__check(void)
     CHECK((STACK_SIZE & (STACK_SIZE - 1)) == 0, "stack size not a power of two");
     CHECK((STACK_SLAB & (STACK_SLAB - 1)) == 0 && STACK_SLAB % STACK_SIZE == 0,
           "stack slab size not a power of two");
-    CHECK(STACK_GUARD_SIZE < STACK_SIZE / 4, "stack guard too large");
+    CHECK(STACK_GUARD_SIZE <= STACK_SIZE / 2, "stack guard too large");
 }
 
 /* gort__args keeps argc and argv as the OS layer presents them (UTF-8 on
@@ -154,8 +154,9 @@ const char *gort__gogetenv(const char *key)
     return getenv(key);
 }
 
-/* atoi32 parses a non-negative decimal number, as Go's; -1 when bad. */
-static int32_t atoi32(const char *s, const char *end)
+/* gort__atoi32 parses [s, end) as a non-negative decimal number that fits
+ * in an int32, as Go's atoi32; -1 when it is not one. */
+int32_t gort__atoi32(const char *s, const char *end)
 {
     int64_t n = 0;
     if (s == end)
@@ -181,7 +182,7 @@ void gort__parsedebugvars(void)
             end = s + strlen(s);
         const char *eq = memchr(s, '=', (size_t)(end - s));
         if (eq) {
-            int32_t v = atoi32(eq + 1, end);
+            int32_t v = gort__atoi32(eq + 1, end);
             size_t klen = (size_t)(eq - s);
             if (v >= 0 && klen == 10 && memcmp(s, "schedtrace", 10) == 0)
                 gort__debug_schedtrace = v;
@@ -207,7 +208,7 @@ void gort__parsedebugvars(void)
         } else if (strcmp(t, "crash") == 0) {
             level = 2, all = 1, crash = 1;
         } else {
-            int32_t n = atoi32(t, t + strlen(t));
+            int32_t n = gort__atoi32(t, t + strlen(t));
             if (n >= 0) {
                 level = n, all = n > 0;
             }

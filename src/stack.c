@@ -1,39 +1,62 @@
 /*
- * stack.c - goroutine stacks: allocation, caches, guard pages, overflow
+ * stack.c - goroutine stacks: allocation, caches, guard regions, overflow
  * detection and scavenging.  Mirrors the role of Go's runtime/stack.go
  * (gort's stacks are C stacks: fixed in size, never moved).
  *
- * A stack is one STACK_SIZE slot (256 KiB) of a 64 MiB slab:
+ * A stack is one STACK_SIZE slot (512 KiB) of a 64 MiB slab:
  *
- *      slot base                                            base + 256 KiB
- *      +-----------+--------+---------------------------------------+
- *      | guard 4K  | canary |   ... free ...   | frames  <- grows   |
- *      +-----------+--------+---------------------------------------+
- *      ^ no access   ^ stack.lo                                      ^ stack.hi
+ *      slot base             base + 256 KiB                   base + 512 KiB
+ *      +---------------------+--------------------------------------+
+ *      | guard region 256K   |   ... free ...      | frames <- grows |
+ *      +---------------------+--------------------------------------+
+ *      ^ no access           ^ stack.lo                             ^ stack.hi
  *
  * Memory: slabs are mapped read-write without reservation, so a stack
  * costs physical memory only for the pages it has touched (a parked
- * goroutine: one or two pages).  A dead goroutine's stack goes to its P's
- * cache and is reused while it is still resident (DESIGN.md: a first
- * touch costs ~3us here, a re-touch ~25ns); the per-P caches spill to a
- * global list.  The scavenger (gcenable's background work) gives the
- * pages of stacks that stayed in the global list for a whole period back
- * to the OS (madvise(MADV_DONTNEED)); they then cost nothing again.
+ * goroutine: one or two pages), and a guard region costs address space,
+ * never memory.  A dead goroutine's stack goes to its P's cache and is
+ * reused while it is still resident (DESIGN.md: a first touch costs ~3us
+ * here, a re-touch ~25ns); the per-P caches spill to a global list.  The
+ * scavenger (gcenable's background work) gives the pages of stacks that
+ * stayed in the global list for a whole period back to the OS
+ * (madvise(MADV_DONTNEED)); they then cost nothing again.
  *
- * Mappings: a guard page splits a slab into two mappings per stack, and
- * Linux allows 65,530 mappings per process by default.  So guard pages
- * are given while the mapping budget allows (half of what the OS grants,
- * sysMapBudget), which covers tens of thousands of live goroutines; stacks
- * of slabs made beyond that have no guard page and rely on the canary.
- * With that, a million stacks take 4,000 slab mappings, not two million.
+ * Overflow and large frames.  A frame larger than the guard can jump over
+ * it into the stack below (the slot of another goroutine), unless the
+ * code touches every page as its frame grows: -fstack-clash-protection
+ * does, and the library and every program built with gort::gort or
+ * gort.pc are compiled with it (CMakeLists.txt).  Then any guard of at
+ * least one page is hit, in order, before anything below it.  The guard
+ * is 256 KiB anyway, far beyond an ordinary frame, so that code built
+ * without the flag is caught too unless one frame is larger than that.
+ * A fault in the guard region, or any fault while the goroutine's sp is
+ * below its stack, is reported by the signal handler (os_linux.c) as
+ * "fatal error: stack overflow" naming the goroutine.
  *
- * Overflow: a guarded stack faults in its guard page, and the signal
- * handler (os_linux.c) reports "fatal error: stack overflow" naming the
- * goroutine.  An unguarded stack keeps its lowest page as a soft guard
- * that nothing may write: it reads as zeros (a read maps the shared zero
- * page, which costs no memory), and it is checked when the goroutine parks
- * or exits; a stack that overflowed into it is reported there, before the
- * goroutine whose stack it may have run into can run again.
+ * Guards and mappings.  Linux allows 65,530 memory mappings per process
+ * by default (vm.max_map_count), and a guard made with mprotect splits
+ * the slab: two mappings per stack.  So the guard of each slot is made
+ * the first time the slot is handed out, in the first way that works:
+ *
+ *   nomap  madvise(MADV_GUARD_INSTALL) (Linux 6.13): a guard inside the
+ *          slab's one mapping, which costs neither a mapping nor memory.
+ *          Every stack gets one; a million stacks take ~8,000 slabs,
+ *          which the kernel merges into a few mappings where adjacent.
+ *   map    mprotect(PROT_NONE) (older kernels; on Windows, decommitting,
+ *          with no budget), while the mapping budget allows: half of
+ *          what the OS grants (sysMapBudget), tens of thousands of live
+ *          goroutines.
+ *   soft   beyond that budget, no protection: the guard region is left
+ *          untouched (it reads as zeros and costs nothing) and checked
+ *          when the goroutine parks, yields or exits: its sp must be
+ *          above stack.lo, and three words of the region (the last and
+ *          the first of the page below lo, and the slot base's) must
+ *          still be zero.  An overflow that parks while below lo, or that
+ *          wrote there, is reported before the goroutine whose stack it
+ *          may have run into can run again; one that faults lower down
+ *          is reported by the signal handler from its sp.  A soft guard
+ *          cannot stop a large frame that skips the sampled words and
+ *          returns before the next switch: only a real guard does.
  *
  * Locking: the per-P cache belongs to its P (no lock); stackpool.lock
  * guards the global lists and the slabs.
@@ -51,9 +74,12 @@ typedef struct stackvec {
     size_t n, cap;
 } stackvec;
 
+/* How the stacks of a slab are guarded (see the top of the file). */
+typedef enum { guardNoMap, guardMap, guardSoft } guardkind;
+
 typedef struct slab {
     uintptr_t base;
-    bool guarded;
+    guardkind guard;
     struct slab *next;
 } slab;
 
@@ -65,8 +91,14 @@ static struct {
     slab *slabs;
     uintptr_t carve;    /* next never-used slot of the newest slab */
     uintptr_t carveend;
-    int64_t guardbudget;  /* guarded stacks we may still make */
+    int64_t guardbudget;  /* stacks we may still guard with mprotect */
+    int nomap;            /* guards without a mapping: 1 work, 0 not tried, -1 do not */
 } stackpool;
+
+/* gort__test_stackguard is a test-only hook (tests/stack_child.c sets it
+ * before the runtime starts): 1 makes guards as a kernel before 6.13
+ * must (mprotect, then soft), 2 gives every stack a soft guard. */
+int gort__test_stackguard;
 
 _Atomic int64_t gort__stack_inuse;
 _Atomic int64_t gort__stack_cached;
@@ -94,9 +126,26 @@ static void vecpush(stackvec *s, uintptr_t x)
 void gort__stackinit(void)
 {
     int64_t budget = gort__sysMapBudget();
-    /* Two mappings per guarded stack; keep the other half for the
-     * program (malloc, threads, libraries). */
+    /* Two mappings per stack guarded with mprotect; keep the other half
+     * for the program (malloc, threads, libraries). */
     stackpool.guardbudget = budget < 0 ? INT64_MAX : budget / 2 / 2;
+    if (gort__test_stackguard >= 1)
+        stackpool.nomap = -1;
+    if (gort__test_stackguard >= 2)
+        stackpool.guardbudget = 0;
+}
+
+/* slabguard says how the stacks of a new slab are guarded, and takes them
+ * from the mapping budget if they need it.  stackpool.lock must be held. */
+static guardkind slabguard(void)
+{
+    if (stackpool.nomap >= 0)
+        return guardNoMap;
+    if (stackpool.guardbudget >= (int64_t)SLOTS_PER_SLAB) {
+        stackpool.guardbudget -= SLOTS_PER_SLAB;
+        return guardMap;
+    }
+    return guardSoft;
 }
 
 /* newslab maps a new slab and makes it the carving target.
@@ -110,9 +159,7 @@ static void newslab(void)
     if (s == NULL)
         gort__throw("stack: out of memory");
     s->base = base;
-    s->guarded = stackpool.guardbudget >= (int64_t)SLOTS_PER_SLAB;
-    if (s->guarded)
-        stackpool.guardbudget -= SLOTS_PER_SLAB;   /* guards are made per slot, when carved */
+    s->guard = slabguard();     /* the guards are made per slot, when carved */
     s->next = stackpool.slabs;
     stackpool.slabs = s;
     stackpool.carve = base;
@@ -120,7 +167,7 @@ static void newslab(void)
 }
 
 /* A free-list entry is a slot's base address; bit 0 marks a slot whose
- * guard page is only a soft guard. */
+ * guard region is only a soft guard. */
 #define SLOT_SOFTGUARD ((uintptr_t)1)
 
 /* stackpool_get takes one free stack slot from the global pool.
@@ -140,16 +187,27 @@ static uintptr_t stackpool_get(void)
         newslab();
     base = stackpool.carve;
     stackpool.carve += STACK_SIZE;
-    /* The guard page is made when the slot is first handed out, not with
-     * the slab: a program with a few goroutines makes a few mprotect
-     * calls, not 256 at start-up. */
-    if (stackpool.slabs->guarded && !gort__sysGuard((void *)base, STACK_GUARD_SIZE))
-        gort__throw("stack: cannot make a guard page");
+    /* The guard is made when the slot is first handed out, not with the
+     * slab: a program with a few goroutines makes a few calls, not 128 at
+     * start-up.  The first slot tells whether guards without a mapping
+     * work here; if not, this slab and the next ones use the others. */
+    slab *sl = stackpool.slabs;
+    if (sl->guard == guardNoMap) {
+        if (gort__sysGuardNoMap((void *)base, STACK_GUARD_SIZE)) {
+            stackpool.nomap = 1;
+        } else if (stackpool.nomap == 0) {
+            stackpool.nomap = -1;
+            sl->guard = slabguard();
+        } else {
+            gort__throw("stack: cannot make a guard region");
+        }
+    }
+    if (sl->guard == guardMap && !gort__sysGuard((void *)base, STACK_GUARD_SIZE))
+        gort__throw("stack: cannot make a guard region");
     /* Tell Valgrind this is a stack, so that switching to it is not taken
      * for a wild stack-pointer change. */
     gort__os_stackregister((void *)(base + STACK_GUARD_SIZE), (void *)(base + STACK_SIZE));
-    slab *sl = stackpool.slabs;
-    return sl->guarded ? base : base | SLOT_SOFTGUARD;
+    return sl->guard == guardSoft ? base | SLOT_SOFTGUARD : base;
 }
 
 static stack slotstack(uintptr_t slot)
@@ -212,26 +270,38 @@ void gort__stackcache_clear(p *pp)
     gort__unlock(&stackpool.lock);
 }
 
-/* gort__stackcheck checks that gp has not written into the soft guard
- * of an unguarded stack (guarded stacks fault instead). */
+/* gort__stackcheck checks the soft guard of gp's stack (guarded stacks
+ * fault instead): that gp's sp is not below its stack and that the
+ * sampled words of the guard region are still zero.  Called when gp
+ * leaves its thread's CPU (park, yield, exit): on gp's own stack (a direct
+ * switch) or on g0 just after mcall saved gp's sp. */
 void gort__stackcheck(g *gp)
 {
     if (gp->stack.lo == 0 || !gp->stack.softguard)
         return;
-    volatile uint64_t *guard = (volatile uint64_t *)(gp->stack.lo - STACK_GUARD_SIZE);
-    size_t top = STACK_GUARD_SIZE / sizeof(uint64_t) - 1;
-    if (guard[top] != 0 || guard[top / 2] != 0 || guard[0] != 0) {
+    uintptr_t lo = gp->stack.lo;
+    uintptr_t sp = getg() == gp ? (uintptr_t)__builtin_frame_address(0) : gp->sched.sp;
+    volatile uint64_t *top = (volatile uint64_t *)(lo - sizeof(uint64_t));
+    volatile uint64_t *page = (volatile uint64_t *)(lo - 4096);
+    volatile uint64_t *bottom = (volatile uint64_t *)(lo - STACK_GUARD_SIZE);
+    if (sp < lo || *top != 0 || *page != 0 || *bottom != 0) {
         gort__printf("runtime: goroutine stack exceeds %lu-byte limit\n",
-                     (unsigned long)(gp->stack.hi - gp->stack.lo));
-        gort__printf("runtime: goroutine %lld: stack=[%p, %p]\n", (long long)gp->goid,
-                     (void *)gp->stack.lo, (void *)gp->stack.hi);
+                     (unsigned long)(gp->stack.hi - lo));
+        gort__printf("runtime: goroutine %lld: sp=%p stack=[%p, %p]\n", (long long)gp->goid,
+                     (void *)sp, (void *)lo, (void *)gp->stack.hi);
         gort__throw("stack overflow");
     }
 }
 
-/* gort__stack_is_guard reports whether addr is in the guard page (or just
- * below the usable part) of the current goroutine's stack. */
-bool gort__stack_is_guard(uintptr_t addr, g **who)
+/* STACK_SP_SLACK: how far below its stack a goroutine's sp may be found
+ * at a fault and still be taken for an overflow (with soft guards it may
+ * have run through the stacks below until something faulted). */
+#define STACK_SP_SLACK ((uintptr_t)1 << 30)
+
+/* gort__stack_is_guard reports whether a fault at addr, with the thread's
+ * stack pointer at sp, is an overflow of the current goroutine's stack:
+ * addr is in its guard region, or the goroutine runs below its stack. */
+bool gort__stack_is_guard(uintptr_t addr, uintptr_t sp, g **who)
 {
     g *gp = getg();
     if (gp == NULL || gp->m == NULL)
@@ -239,8 +309,9 @@ bool gort__stack_is_guard(uintptr_t addr, g **who)
     g *cur = gp->m->curg;
     if (cur == NULL || cur->stack.lo == 0)
         return false;
-    if (!cur->stack.softguard && addr >= cur->stack.lo - STACK_GUARD_SIZE &&
-        addr < cur->stack.lo) {
+    uintptr_t lo = cur->stack.lo;
+    if ((!cur->stack.softguard && addr >= lo - STACK_GUARD_SIZE && addr < lo) ||
+        (gp == cur && sp < lo && lo - sp <= STACK_SP_SLACK)) {
         *who = cur;
         return true;
     }

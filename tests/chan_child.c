@@ -13,6 +13,8 @@
  *   nil_recv, nil_send   on a NULL channel: deadlock [chan receive (nil chan)]...
  *   free_in_use          free a channel a goroutine is blocked on: fatal
  *   make_huge            a buffer larger than memory: panic
+ *   make_bigelem         an element of 64 KiB, Go's limit (65535 bytes works;
+ *                        argv[2] "2^40": an element of 2^40 bytes): fatal
  * Select
  *   select_nocases       gort_select(NULL, 0, true): deadlock [select (no cases)]
  *   select_deadlock      two quiet channels: deadlock [select]
@@ -134,7 +136,22 @@ void main_main(void)
         chanwait(c, 1);
         gort_chan_free(c);
     } else if (!strcmp(s, "make_huge")) {
-        gort_chan_make(1 << 20, (size_t)1 << 60);
+        gort_chan_make(1 << 15, (size_t)1 << 60);
+    } else if (!strcmp(s, "make_bigelem")) {
+        /* The largest element Go allows, through a buffer and back. */
+        static char big[65535], back[65535];
+        gort_chan *bc = gort_chan_make(sizeof big, 1);
+        big[0] = 1;
+        big[sizeof big - 1] = 2;
+        gort_chan_send(bc, big);
+        gort_chan_recv(bc, back);
+        printf("65535: %d %d\n", back[0], back[sizeof back - 1]);
+        fflush(stdout);
+        gort_chan_free(bc);
+        bool huge = gort_argc() > 2 && !strcmp(gort_argv()[2], "2^40");
+        bc = gort_chan_make(huge ? (size_t)1 << 40 : (size_t)1 << 16, 0);
+        printf("[made]\n");
+        gort_chan_send(bc, big);
     } else if (!strcmp(s, "select_nocases")) {
         gort_select(NULL, 0, true);
     } else if (!strcmp(s, "select_deadlock")) {

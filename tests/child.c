@@ -26,6 +26,9 @@
  *                   Go's fatal error, status 2
  *   gomaxprocs_shrink  goroutines run and exit at GOMAXPROCS=3, then
  *                   GOMAXPROCS goes down to 2 and 1, and more run each time
+ *   gomaxprocs_limit   prints GOMAXPROCS at start-up ("ncpu" when it is
+ *                   gort_numcpu()), then asks for a million Ps: gort's limit
+ *                   (1024) is what it gets
  *
  * Every handler and marker writes to stdout with printf, so that the tests
  * also see what is (or is not) flushed.
@@ -253,6 +256,17 @@ void main_main(void)
         testthread_start(&th, foreign_goexit_fn, NULL);
         testthread_join(&th);
         printf("joined\n");
+    } else if (strcmp(s, "gomaxprocs_limit") == 0) {
+        int start = gort_gomaxprocs(0);
+        if (start == gort_numcpu())
+            printf("start: ncpu\n");
+        else
+            printf("start: %d\n", start);
+        int prev = gort_gomaxprocs(1000000);
+        printf("asked for 1000000: previous %d, now %d\n", prev, gort_gomaxprocs(0));
+        runsome(100);
+        printf("asked again: previous %d\n", gort_gomaxprocs(2000));
+        gort_gomaxprocs(start);
     } else if (strcmp(s, "overflow") == 0) {
         gort_go(overflow_fn, NULL);
         spin();

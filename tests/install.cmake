@@ -9,7 +9,8 @@
 # 3. build the same app.c with "cc app.c $(pkg-config --cflags --libs gort)"
 #    against the installed gort.pc, and run it.
 # gort.pc finds its prefix from where it is installed (${pcfiledir}), so
-# the temporary prefix needs no --define-variable.
+# the temporary prefix needs no --define-variable.  With -DCLASH=ON both
+# ways must compile the app with -fstack-clash-protection (src/stack.c).
 cmake_minimum_required(VERSION 3.16)
 
 function(run what)
@@ -44,9 +45,16 @@ endforeach()
 # find_package(gort) + gort::gort
 run("configuring the outside project" ${CMAKE_COMMAND} -S ${SRC} -B ${WORK}/build
     -G ${GENERATOR} -DCMAKE_C_COMPILER=${CC} -DCMAKE_PREFIX_PATH=${prefix}
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
 run("building the outside project" ${CMAKE_COMMAND} --build ${WORK}/build)
 check_app("find_package" ${WORK}/build/app)
+if(CLASH)
+  file(READ ${WORK}/build/compile_commands.json cc_json)
+  if(NOT cc_json MATCHES "-fstack-clash-protection")
+    message(FATAL_ERROR "install: gort::gort did not give -fstack-clash-protection:\n${cc_json}")
+  endif()
+  message(STATUS "ok: gort::gort gives -fstack-clash-protection")
+endif()
 
 # pkg-config
 find_program(PKG_CONFIG NAMES pkg-config pkgconf)
@@ -58,5 +66,8 @@ run("pkg-config" ${PKG_CONFIG} --cflags --libs gort)
 string(STRIP "${run_out}" flags)
 separate_arguments(flags UNIX_COMMAND "${flags}")
 message(STATUS "pkg-config --cflags --libs gort: ${flags}")
+if(CLASH AND NOT "-fstack-clash-protection" IN_LIST flags)
+  message(FATAL_ERROR "install: gort.pc does not give -fstack-clash-protection: ${flags}")
+endif()
 run("cc app.c $(pkg-config ...)" ${CC} ${SRC}/app.c ${flags} -o ${WORK}/app_pc)
 check_app("pkg-config" ${WORK}/app_pc)
