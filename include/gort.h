@@ -337,6 +337,12 @@ GORT_EXTERN void gort_listener_free(gort_listener *l);
  * becomes non-blocking, and gort_conn_close closes it. */
 GORT_EXTERN gort_conn *gort_fd_conn(int fd);
 GORT_EXTERN const char *gort_strerror(int err);
+/* gort_errno is the calling goroutine's errno, read afresh.  Plain errno
+ * is right after a gort call too, but a compiler may keep errno's address
+ * from before a call that moved the goroutine to another thread (in a
+ * loop, or when errno was written earlier in the function); gort_errno
+ * cannot be cached that way. */
+GORT_EXTERN int gort_errno(void);
 
 /* ------------------------------------------------------------------------
  * Failure

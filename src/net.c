@@ -83,6 +83,11 @@ const char *gort_strerror(int err)
     }
 }
 
+int gort_errno(void)
+{
+    return goerrno;
+}
+
 int gort__pollerrno(int pollerr)
 {
     switch (pollerr) {
