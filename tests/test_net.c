@@ -747,6 +747,40 @@ static void test_many_conns(void **state)
     rl.rlim_cur = oldcur;
     setrlimit(RLIMIT_NOFILE, &rl);
 }
+
+/* accept that runs out of descriptors (EMFILE) waits and tries again, as
+ * Go's servers do, and succeeds once one is free. */
+static void test_accept_emfile(void **state)
+{
+    (void)state;
+    char addr[64];
+    gort_listener *l = listen_local(addr, sizeof addr);
+    gort_conn *c = gort_dial("tcp", addr, GORT_SECOND);
+    assert_non_null(c);
+    struct rlimit rl, old;
+    getrlimit(RLIMIT_NOFILE, &old);
+    /* Use up every descriptor below a small limit. */
+    rl = old;
+    rl.rlim_cur = 256;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    int fillers[256], nf = 0;
+    for (int fd; nf < 256 && (fd = dup(0)) >= 0;)
+        fillers[nf++] = fd;
+    assert_true(nf > 0);
+    blockedaccept a = {l, NULL, 0, false};
+    gort_go(do_accept, &a);
+    gort_sleep(50 * GORT_MILLISECOND);
+    assert_false(a.done);       /* waiting, not failing */
+    close(fillers[--nf]);
+    waitdone(&a.done);
+    assert_non_null(a.c);
+    while (nf > 0)
+        close(fillers[--nf]);
+    setrlimit(RLIMIT_NOFILE, &old);
+    gort_conn_free(a.c);
+    gort_conn_free(c);
+    gort_listener_free(l);
+}
 #endif
 
 void main_main(void)
@@ -771,6 +805,7 @@ void main_main(void)
         cmocka_unit_test(test_unix_and_fd_conn),
         cmocka_unit_test(test_eintr),
         cmocka_unit_test(test_many_conns),
+        cmocka_unit_test(test_accept_emfile),
 #endif
     };
     gort_exit(cmocka_run_group_tests(tests, NULL, NULL));
