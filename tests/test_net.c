@@ -2,7 +2,7 @@
  * test_net.c - the network poller and package net: echo through many
  * connections, deadlines (past, future, changed while blocked, cleared),
  * close waking blocked calls, half-close, peer reset, writes to a closed
- * peer, address errors, Unix sockets and gort_fd_conn, many connections
+ * peer, address errors, UDP, Unix sockets and gort_fd_conn, many connections
  * at once, and ports of Go's TestCloseRead, TestAcceptTimeout,
  * TestReadTimeoutUnblocksRead.  Loopback only; every loop is bounded.
  * Runs at GOMAXPROCS=1 and 2.
@@ -783,6 +783,38 @@ static void test_accept_emfile(void **state)
 }
 #endif
 
+/* UDP: datagrams both ways, addresses, a deadline, an empty datagram. */
+static void test_udp(void **state)
+{
+    (void)state;
+    gort_conn *srv = gort_listen_packet("udp", "127.0.0.1:0");
+    assert_non_null(srv);
+    char saddr[64], from[64], buf[64];
+    gort_conn_localaddr(srv, saddr, sizeof saddr);
+    assert_true(strncmp(saddr, "127.0.0.1:", 10) == 0);
+    gort_conn *cl = gort_dial("udp", saddr, GORT_SECOND);
+    assert_non_null(cl);
+    assert_int_equal(gort_conn_write(cl, "hello", 5), 5);
+    ssize_t n = gort_conn_readfrom(srv, buf, sizeof buf, from, sizeof from);
+    assert_int_equal(n, 5);
+    assert_memory_equal(buf, "hello", 5);
+    char caddr[64];
+    gort_conn_localaddr(cl, caddr, sizeof caddr);
+    assert_string_equal(from, caddr);
+    assert_int_equal(gort_conn_writeto(srv, "back", 4, from), 4);
+    assert_int_equal(gort_conn_read(cl, buf, sizeof buf), 4);
+    assert_memory_equal(buf, "back", 4);
+    /* An empty datagram is data. */
+    assert_int_equal(gort_conn_writeto(srv, "", 0, from), 0);
+    assert_int_equal(gort_conn_read(cl, buf, sizeof buf), 0);
+    /* Nothing comes: the deadline. */
+    assert_int_equal(gort_conn_set_read_deadline(srv, gort_nanotime() + 20 * GORT_MILLISECOND), 0);
+    CHECK_ERR(gort_conn_readfrom(srv, buf, sizeof buf, NULL, 0) < 0, GORT_ETIMEOUT);
+    CHECK_ERR(gort_listen("udp", "127.0.0.1:0") == NULL, GORT_EADDR);
+    gort_conn_free(cl);
+    gort_conn_free(srv);
+}
+
 void main_main(void)
 {
     gort_lockosthread();    /* cmocka keeps its state in thread-local storage */
@@ -801,6 +833,7 @@ void main_main(void)
         cmocka_unit_test(test_address_errors),
         cmocka_unit_test(test_addresses),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_udp),
 #ifndef _WIN32
         cmocka_unit_test(test_unix_and_fd_conn),
         cmocka_unit_test(test_eintr),
