@@ -315,13 +315,13 @@ for p in 1 2; do
     printf "  %-10s P=%s run %d/%d: %s\n" http "$p" "$i" "$runs" "$line" >&2
   done
   gr=$(medianof "${rps[0]:-}"); gp=$(medianof "${p99[0]:-}")
-  for cmp in "1|Go twin (net + bufio)|1.5" "2|Go's net/http|2"; do
+  for cmp in "1|its twin on net + bufio|1.5" "2|net/http|2"; do
     IFS='|' read -r s who tv <<<"$cmp"
     or=$(medianof "${rps[$s]:-}"); op=$(medianof "${p99[$s]:-}")
     IFS='|' read -r ratio target met <<<"$(verdict more "$tv" req/s "$gr" "$or")"
-    rows+=("| HTTP plaintext, requests per second; Go: $who | $p | $(fmtv "$gr" req/s) | $(fmtv "$or" req/s) | $ratio | $target | $met |")
+    rows+=("| HTTP plaintext, requests per second (Go: $who) | $p | $(fmtv "$gr" req/s) | $(fmtv "$or" req/s) | $ratio | $target | $met |")
     IFS='|' read -r ratio target met <<<"$(verdict faster 1 ms "$gp" "$op")"
-    rows+=("| HTTP plaintext, p99 latency; Go: $who | $p | $(fmtv "$gp" ms) | $(fmtv "$op" ms) | $ratio | no worse than Go's | $met |")
+    rows+=("| HTTP plaintext, p99 latency (Go: $who) | $p | $(fmtv "$gp" ms) | $(fmtv "$op" ms) | $ratio | no worse than Go's | $met |")
   done
 done
 t_end=$(date +%s)
