@@ -79,7 +79,7 @@ const char *gort_strerror(int err)
         return gp->neterr ? gp->neterr : "invalid address";
     }
     default:
-        return strerror(err);
+        return gort__syserrstr(err);
     }
 }
 
@@ -559,11 +559,12 @@ gort_listener *gort_listen(const char *network, const char *address)
     int family, sotype;
     if (!parsenetwork(network, &family, &sotype))
         return NULL;
+    /* Before resolving: Windows' resolver needs WSAStartup. */
+    netinit();
     netaddr addrs[MAXADDRS];
     int n = resolve(family, address, true, addrs);
     if (n < 0)
         return NULL;
-    netinit();
     gort_listener *l = calloc(1, sizeof *l);
     if (l == NULL) {
         goerrno = ENOMEM;
@@ -739,11 +740,11 @@ gort_conn *gort_dial(const char *network, const char *address, int64_t timeout)
     if (!parsenetwork(network, &family, &sotype))
         return NULL;
     int64_t deadline = timeout > 0 ? gort__whenafter(timeout) : 0;
+    netinit();
     netaddr addrs[MAXADDRS];
     int n = resolve(family, address, false, addrs);
     if (n < 0)
         return NULL;
-    netinit();
     gort_conn *c = calloc(1, sizeof *c);
     if (c == NULL) {
         goerrno = ENOMEM;
@@ -894,6 +895,7 @@ int gort_conn_fd(gort_conn *c)
 
 gort_conn *gort_fd_conn(int fd)
 {
+    netinit();
     gort_conn *c = calloc(1, sizeof *c);
     if (c == NULL) {
         goerrno = ENOMEM;
