@@ -334,7 +334,9 @@ GORT_EXTERN void gort_conn_free(gort_conn *c);
 GORT_EXTERN void gort_listener_free(gort_listener *l);
 
 /* gort_fd_conn wraps any pollable descriptor (a pipe, a socketpair): it
- * becomes non-blocking, and gort_conn_close closes it. */
+ * becomes non-blocking, and gort_conn_close closes it.  On Windows fd is
+ * a SOCKET (as gort_conn_fd returns), overlapped (socket() makes them so)
+ * and on no completion port yet; a CRT descriptor fails with ENOTSOCK. */
 GORT_EXTERN gort_conn *gort_fd_conn(int fd);
 GORT_EXTERN const char *gort_strerror(int err);
 
