@@ -333,12 +333,27 @@ GORT_EXTERN int gort_conn_fd(gort_conn *c);
 GORT_EXTERN void gort_conn_free(gort_conn *c);
 GORT_EXTERN void gort_listener_free(gort_listener *l);
 
+/* UDP (network "udp", "udp4", "udp6"): gort_listen_packet binds a socket
+ * to address (Go's ListenPacket), gort_dial connects one; gort_conn_readfrom
+ * gives a datagram and its sender's address ("127.0.0.1:5353") in from,
+ * gort_conn_writeto sends one to address.  Deadlines apply as for streams;
+ * a 0-byte datagram is data, not EOF. */
+GORT_EXTERN gort_conn *gort_listen_packet(const char *network, const char *address);
+GORT_EXTERN ssize_t gort_conn_readfrom(gort_conn *c, void *buf, size_t n, char *from, size_t fromn);
+GORT_EXTERN ssize_t gort_conn_writeto(gort_conn *c, const void *buf, size_t n, const char *address);
+
 /* gort_fd_conn wraps any pollable descriptor (a pipe, a socketpair): it
  * becomes non-blocking, and gort_conn_close closes it.  On Windows fd is
  * a SOCKET (as gort_conn_fd returns), overlapped (socket() makes them so)
  * and on no completion port yet; a CRT descriptor fails with ENOTSOCK. */
 GORT_EXTERN gort_conn *gort_fd_conn(int fd);
 GORT_EXTERN const char *gort_strerror(int err);
+/* gort_errno is the calling goroutine's errno, read afresh.  Plain errno
+ * is right after a gort call too, but a compiler may keep errno's address
+ * from before a call that moved the goroutine to another thread (in a
+ * loop, or when errno was written earlier in the function); gort_errno
+ * cannot be cached that way. */
+GORT_EXTERN int gort_errno(void);
 
 /* ------------------------------------------------------------------------
  * Failure

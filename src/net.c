@@ -83,6 +83,11 @@ const char *gort_strerror(int err)
     }
 }
 
+int gort_errno(void)
+{
+    return goerrno;
+}
+
 int gort__pollerrno(int pollerr)
 {
     switch (pollerr) {
@@ -370,6 +375,7 @@ static bool parsenetwork(const char *network, int *family, int *sotype)
         int family, sotype;
     } nets[] = {
         {"tcp", 0, NET_STREAM},    {"tcp4", NET_INET, NET_STREAM}, {"tcp6", NET_INET6, NET_STREAM},
+        {"udp", 0, NET_DGRAM},     {"udp4", NET_INET, NET_DGRAM},  {"udp6", NET_INET6, NET_DGRAM},
         {"unix", NET_UNIX, NET_STREAM},
     };
     for (size_t i = 0; network && i < nelem(nets); i++) {
@@ -559,6 +565,10 @@ gort_listener *gort_listen(const char *network, const char *address)
     int family, sotype;
     if (!parsenetwork(network, &family, &sotype))
         return NULL;
+    if (sotype != NET_STREAM) {
+        neterrf("listen %s: not a stream network (use gort_listen_packet)", network);
+        return NULL;
+    }
     /* Before resolving: Windows' resolver needs WSAStartup. */
     netinit();
     netaddr addrs[MAXADDRS];
@@ -891,6 +901,82 @@ int gort_conn_fd(gort_conn *c)
     if (!connok(c))
         return -1;
     return (int)c->fd.sysfd;
+}
+
+/* ------------------------------------------------------------------------
+ * Datagrams.
+ * ---------------------------------------------------------------------- */
+
+gort_conn *gort_listen_packet(const char *network, const char *address)
+{
+    int family, sotype;
+    if (!parsenetwork(network, &family, &sotype))
+        return NULL;
+    if (sotype != NET_DGRAM) {
+        neterrf("listen %s: not a packet network", network);
+        return NULL;
+    }
+    netinit();
+    netaddr addrs[MAXADDRS];
+    int n = resolve(family, address, true, addrs);
+    if (n < 0)
+        return NULL;
+    gort_conn *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        goerrno = ENOMEM;
+        return NULL;
+    }
+    if (newsocket(&c->fd, addrs[0].family, NET_DGRAM) < 0)
+        goto fail;
+    if (gort__sysBind(c->fd.sysfd, &addrs[0]) < 0 ||
+        gort__sysLocalAddr(c->fd.sysfd, addrs[0].family, &c->laddr) < 0) {
+        fdabandon(&c->fd);
+        goto fail;
+    }
+    return c;
+fail: {
+    int e = goerrno;
+    free(c);
+    goerrno = e;
+    return NULL;
+}
+}
+
+ssize_t gort_conn_readfrom(gort_conn *c, void *buf, size_t n, char *from, size_t fromn)
+{
+    if (!connok(c))
+        return -1;
+    if ((ssize_t)n < 0 || (buf == NULL && n > 0)) {
+        goerrno = EINVAL;
+        return -1;
+    }
+    if (!fdlock(&c->fd, true))
+        return -1;
+    netaddr a;
+    ssize_t r = gort__netfd_readfrom(&c->fd, buf, n, &a);
+    fdunlock(&c->fd, true);
+    if (r >= 0 && from != NULL)
+        formataddr(&a, from, fromn);
+    return r;
+}
+
+ssize_t gort_conn_writeto(gort_conn *c, const void *buf, size_t n, const char *address)
+{
+    if (!connok(c))
+        return -1;
+    if ((ssize_t)n < 0 || (buf == NULL && n > 0)) {
+        goerrno = EINVAL;
+        return -1;
+    }
+    netaddr addrs[MAXADDRS];
+    int na = resolve(c->laddr.family == NET_INET6 ? 0 : NET_INET, address, false, addrs);
+    if (na < 0)
+        return -1;
+    if (!fdlock(&c->fd, false))
+        return -1;
+    ssize_t r = gort__netfd_writeto(&c->fd, buf, n, &addrs[0]);
+    fdunlock(&c->fd, false);
+    return r;
 }
 
 gort_conn *gort_fd_conn(int fd)

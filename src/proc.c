@@ -954,8 +954,20 @@ static void handoffp(p *pp)
         startm(pp, false);
         return;
     }
+    /* The last running P, and nobody polls: an M must, or goroutines
+     * waiting on descriptors or timers would wait for ever. */
+    if (atomic_load(&gort__sched.npidle) == atomic_load(&gort__gomaxprocs) - 1 &&
+        atomic_load(&gort__sched.lastpoll) != 0) {
+        gort__unlock(&gort__sched.lock);
+        startm(pp, false);
+        return;
+    }
+    int64_t when = atomic_load(&pp->timer0When);
     pidleput(pp);
     gort__unlock(&gort__sched.lock);
+    /* Its timers still need watching. */
+    if (when != 0)
+        gort__wakeNetPoller(when);
 }
 
 /* acquirespinning takes pp for the current M, which then looks for work

@@ -22,6 +22,11 @@
  *   overflow        a goroutine recurses without bound: "stack overflow"
  *   sigquit         (POSIX) SIGQUIT sent to the process: a goroutine dump
  *   initexit        an init function calls gort_exit(3): main_main never runs
+ *   net_io_wait     every goroutine waits on a socket (accept, read with a
+ *                   200 ms deadline), main on a channel: not a deadlock; the
+ *                   deadline ends it, status 0
+ *   net_deadlock    a listener exists but nobody waits on it, main waits
+ *                   on a channel: the deadlock report
  *   foreign_goexit  a thread the runtime did not start calls gort_goexit:
  *                   Go's fatal error, status 2
  *   gomaxprocs_shrink  goroutines run and exit at GOMAXPROCS=3, then
@@ -33,6 +38,7 @@
  * Every handler and marker writes to stdout with printf, so that the tests
  * also see what is (or is not) flushed.
  */
+#include <errno.h>
 #include <gort.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -158,6 +164,30 @@ static void runsome(int n)
         gort_gosched();
 }
 
+static gort_chan *netdone;
+
+static void net_accepter(void *arg)
+{
+    gort_accept(arg);   /* waits for ever: nobody dials */
+}
+
+static void net_reader(void *arg)
+{
+    gort_conn *c = arg;
+    char b;
+    gort_conn_set_read_deadline(c, gort_nanotime() + 200 * GORT_MILLISECOND);
+    if (gort_conn_read(c, &b, 1) < 0 && errno == GORT_ETIMEOUT)
+        printf("read timed out after waiting on sockets only\n");
+    gort_chan_close(netdone);
+}
+
+static void net_dialer(void *arg)
+{
+    char *addr = arg;
+    gort_conn *c = gort_dial("tcp", addr, GORT_SECOND);
+    gort_go(net_reader, c);
+}
+
 static void foreign_goexit_fn(void *arg)
 {
     (void)arg;
@@ -251,6 +281,18 @@ void main_main(void)
             fflush(stdout);
         }
         printf("back to %d: previous %d\n", was, gort_gomaxprocs(was));
+    } else if (strcmp(s, "net_io_wait") == 0 || strcmp(s, "net_deadlock") == 0) {
+        static char addr[64];
+        gort_listener *l = gort_listen("tcp", "127.0.0.1:0");
+        gort_listener_addr(l, addr, sizeof addr);
+        netdone = gort_chan_make(0, 0);
+        if (strcmp(s, "net_io_wait") == 0) {
+            /* A second listener, so that the first is free for the dial. */
+            gort_listener *l2 = gort_listen("tcp", "127.0.0.1:0");
+            gort_go(net_accepter, l2);
+            gort_go(net_dialer, addr);
+        }
+        gort_chan_recv(netdone, NULL);
     } else if (strcmp(s, "foreign_goexit") == 0) {
         testthread th;
         testthread_start(&th, foreign_goexit_fn, NULL);
