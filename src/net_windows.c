@@ -88,6 +88,7 @@ static int initerr;             /* WSAStartup's failure, as an errno */
 static LPFN_ACCEPTEX acceptex;
 static LPFN_CONNECTEX connectex;
 static bool useSetFileCompletionNotificationModes;
+static bool underwine;          /* see wineeof */
 
 /* ------------------------------------------------------------------------
  * Errors.
@@ -293,6 +294,8 @@ void gort__netinit(void)
         closesocket(s);
     }
     useSetFileCompletionNotificationModes = checkSetFileCompletionNotificationModes();
+    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    underwine = ntdll != NULL && GetProcAddress(ntdll, "wine_get_version") != NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -544,6 +547,14 @@ int gort__netfd_init(netFD *fd)
             (flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS))
             os->skipSyncNotif = true;
     }
+    /* A datagram socket would fail its next receive with WSAECONNRESET
+     * after an ICMP port-unreachable for something it sent: off, as Go
+     * does (Microsoft KB 263823). */
+    if (fd->sotype == NET_DGRAM) {
+        BOOL off = FALSE;
+        DWORD ret = 0;
+        WSAIoctl((SOCKET)fd->sysfd, SIO_UDP_CONNRESET, &off, sizeof off, NULL, 0, &ret, NULL, NULL);
+    }
     os->rop.pd = os->wop.pd = fd->pd;
     os->rop.mode = 'r';
     os->wop.mode = 'w';
@@ -706,6 +717,32 @@ static netop *wop(netFD *fd)
     return &((fdos *)fd->os)->wop;
 }
 
+/*
+ * wineeof tells, under wine only, an end of stream from a reset that came
+ * before the read.  Windows fails such a read with WSAECONNRESET, and so
+ * does wine when the read was already pending; but when the reset is
+ * already there, wine 8's server has consumed the Linux socket's error
+ * and the read reports 0 bytes.  A zero-byte send, which moves nothing,
+ * tells them apart: after a reset it fails with WSAECONNRESET; after the
+ * peer's FIN it succeeds; after our own shutdown it fails with
+ * WSAESHUTDOWN.  It is a plain, non-overlapped call: it queues no
+ * completion, and with nothing to send it cannot block.
+ */
+/* truncated: a datagram longer than the buffer, which it filled.  POSIX
+ * cuts it silently; so does gort on Windows, which reports WSAEMSGSIZE. */
+static bool truncated(netop *op)
+{
+    return op->err == WSAEMSGSIZE || op->err == ERROR_MORE_DATA;
+}
+
+static bool wineeof(netFD *fd)
+{
+    if (send((SOCKET)fd->sysfd, NULL, 0, 0) == 0)
+        return false;
+    DWORD e = lasterr();
+    return e == WSAECONNRESET || e == WSAECONNABORTED || e == WSAENETRESET;
+}
+
 ssize_t gort__netfd_read(netFD *fd, void *buf, size_t n)
 {
     if (n == 0 && fd->sotype == NET_STREAM)
@@ -719,6 +756,12 @@ ssize_t gort__netfd_read(netFD *fd, void *buf, size_t n)
         /* Reading after our own shutdown of reading: EOF, as on POSIX. */
         if (op->err == WSAESHUTDOWN)
             return 0;
+        if (truncated(op))
+            return (ssize_t)n;
+        return -1;
+    }
+    if (op->qty == 0 && fd->sotype == NET_STREAM && underwine && wineeof(fd)) {
+        goerrno = ECONNRESET;
         return -1;
     }
     return (ssize_t)op->qty;
@@ -756,8 +799,11 @@ ssize_t gort__netfd_readfrom(netFD *fd, void *buf, size_t n, netaddr *from)
     netop *op = rop(fd);
     op->buf.buf = buf;
     op->buf.len = (ULONG)n;
-    if (execio(fd, op, submitrecvfrom) < 0)
-        return -1;
+    if (execio(fd, op, submitrecvfrom) < 0) {
+        if (!truncated(op))
+            return -1;
+        op->qty = (DWORD)n;
+    }
     fromsockaddr(&op->sa, op->salen, from);
     return (ssize_t)op->qty;
 }
@@ -819,9 +865,10 @@ intptr_t gort__netfd_accept(netFD *fd, netaddr *ra)
     }
 }
 
-/* connectunix: AF_UNIX has no ConnectEx; its connect is local and quick,
- * made blocking, under the system-call hand-off. */
-static int connectunix(netFD *fd, const netaddr *a)
+/* connectplain: ConnectEx is for TCP only (Go's canUseConnectEx).  A
+ * datagram socket's connect only sets its peer; an AF_UNIX one is local
+ * and quick.  Both are made blocking, under the system-call hand-off. */
+static int connectplain(netFD *fd, const netaddr *a)
 {
     if (!prepare(fd, 'w'))
         return -1;
@@ -840,8 +887,8 @@ static int connectunix(netFD *fd, const netaddr *a)
 
 int gort__netfd_connect(netFD *fd, const netaddr *a)
 {
-    if (a->family == NET_UNIX)
-        return connectunix(fd, a);
+    if (a->family == NET_UNIX || fd->sotype != NET_STREAM)
+        return connectplain(fd, a);
     if (connectex == NULL) {
         goerrno = EOPNOTSUPP;
         return -1;
