@@ -773,6 +773,12 @@ ssize_t gort__netfd_write(netFD *fd, const void *buf, size_t n, size_t *done)
     if (!prepare(fd, 'w'))
         return -1;
     netop *op = wop(fd);
+    if (n == 0 && fd->sotype == NET_DGRAM) {
+        /* An empty datagram is one, as on POSIX: send it. */
+        op->buf.buf = (char *)buf;
+        op->buf.len = 0;
+        return execio(fd, op, submitsend) < 0 ? -1 : 0;
+    }
     size_t nn = 0;
     while (nn < n) {
         size_t max = n - nn;
