@@ -8,30 +8,26 @@
  * one netop (netpoll_windows.h) in flight, the netFD's read one or its
  * write one, and execio runs it:
  *
- *   goroutine (execio)                 kernel          poller M (netpoll)
- *   ------------------                 ------          ------------------
- *   pollReset(pd, mode): closed or
+ *   goroutine (execio)                kernel          poller M (gort__netpoll)
+ *   ------------------                ------          ------------------------
+ *   pollReset(pd, mode): closed, or
  *     deadline passed? fail now
- *   zero op->o; WSARecv(&op->buf,
- *     &op->o) ------------------------> owns buf
- *   |- done at once: with
- *   |  FILE_SKIP_COMPLETION_PORT_ON_
- *   |  SUCCESS no completion follows:
- *   |  return its count.  (Without
- *   |  it, one does: wait as below.)
- *   |- failed at once: no completion
- *   |  follows: return the error
- *   '- WSA_IO_PENDING:
- *   pollWait(pd, mode): parks ...      ... completes:
- *                                      queues (key pd, -> GetQueuedCompletion-
- *                                      &op->o) on the      StatusEx: key pd,
- *                                      port                overlapped op;
- *                                                          op->qty, op->err =
- *                                                          WSAGetOverlapped-
- *                                                          Result;
- *                                           readied <----- netpollready(pd, mode)
+ *   WSARecv(s, &op->buf, &op->o) ---> owns op->buf
+ *     0: done now, qty known; with
+ *       FILE_SKIP_COMPLETION_PORT_
+ *       ON_SUCCESS nothing follows:
+ *       return it (without, a
+ *       completion comes: wait)
+ *     an error: nothing follows
+ *     WSA_IO_PENDING: wait
+ *   pollWait(pd, mode): parks         completes, and
+ *                                     queues (key pd,
+ *                                     &op->o) ------> GetQueuedCompletionStatusEx
+ *                                                     op->qty, op->err =
+ *                                                       WSAGetOverlappedResult
+ *              readied <--------------------------- netpollready(pd, op->mode)
  *   pollWait returns pollNoError:
- *     return op->qty, or op->err mapped to an errno
+ *     op->qty, or op->err as errno
  *
  * Cancellation.  A deadline or a close wakes the goroutine with
  * pollErrTimeout or pollErrClosing while the operation is still the
@@ -40,11 +36,22 @@
  * waits, whatever the deadline or close, for the completion, which always
  * comes (gort__pollWaitCanceled): aborted (ERROR_OPERATION_ABORTED) gives
  * GORT_ETIMEOUT or GORT_ECLOSED; completed before the cancel took, it
- * reports its bytes as any success, since they have moved.  No operation
- * is ever in flight when the descriptor is closed (net.c's fdMutex: the
- * socket is closed only after the last operation has returned), so no
- * completion can come for a closed socket, a freed record or a reused
- * pollDesc.
+ * reports its bytes as any success, since they have moved:
+ *
+ *   pollWait returns pollErrTimeout
+ *     or pollErrClosing
+ *   CancelIoEx(s, &op->o) ----------> aborts it (or it
+ *                                     has just completed)
+ *   pollWaitCanceled(pd, mode):       completion, queued
+ *     parks, whatever the deadline    as any other -----> netpollready
+ *              readied <---------------------------------------'
+ *   op->err ERROR_OPERATION_ABORTED: GORT_ETIMEOUT or GORT_ECLOSED;
+ *   0: op->qty, as a success
+ *
+ * No operation is ever in flight when the descriptor is closed (net.c's
+ * fdMutex: the socket is closed only after the last operation has
+ * returned), so no completion can come for a closed socket, a freed
+ * record or a reused pollDesc.
  *
  * Accepting makes the new socket first (AcceptEx fills it, then
  * SO_UPDATE_ACCEPT_CONTEXT gives it the listener's properties, so that
@@ -57,11 +64,13 @@
  * promises (wsaerrno), and gort__syserrstr gives them text, which the CRT
  * (msvcrt) has only for the codes below 43.
  *
- * Unix sockets: AF_UNIX exists on Windows 10 1803 and later (afunix.h),
- * where it works with the same calls except ConnectEx (a connect under
- * the system-call hand-off instead, so a dial deadline does not apply to
- * it); wine 8 has none, and gort__sysSocket fails there with
- * EAFNOSUPPORT.
+ * ConnectEx is for TCP only: a datagram socket (which connect only gives
+ * a peer) and an AF_UNIX one (local and quick) connect with a plain
+ * connect under the system-call hand-off, so a dial deadline does not
+ * apply to them.  AF_UNIX exists on Windows 10 1803 and later
+ * (afunix.h); wine 8 has none, and gort__sysSocket fails there with
+ * EAFNOSUPPORT.  Wine also loses a reset that came before a read (see
+ * wineeof).
  */
 #include "netpoll_windows.h"    /* winsock2.h, ws2tcpip.h, windows.h */
 #include <afunix.h>
