@@ -24,8 +24,9 @@ void gort__netpollinit(void)
 }
 
 /* gort__netpollopen associates the socket with the port: its completions
- * come with pd as the key.  A handle is associated once for its life (a
- * socket already on another port fails with ERROR_INVALID_PARAMETER). */
+ * come with pd as the key.  A handle is associated once for its life: a
+ * socket already on a port, this one or another, fails with
+ * ERROR_INVALID_PARAMETER (EINVAL). */
 int gort__netpollopen(intptr_t fd, pollDesc *pd)
 {
     DWORD saved = GetLastError();
