@@ -666,11 +666,12 @@ static void onsig(int sig)
 
 static void sigsender(void *arg)
 {
-    (void)arg;
+    _Atomic bool *done = arg;
     for (int i = 0; i < 20; i++) {
         kill(getpid(), SIGUSR1);
         gort_sleep(GORT_MILLISECOND);
     }
+    *done = true;
 }
 
 static void test_eintr(void **state)
@@ -683,8 +684,9 @@ static void test_eintr(void **state)
     pair_open(&p);
     blockedread r = {p.client, 0, 0, false};
     gort_go(do_read, &r);
-    gort_go(sigsender, NULL);
-    gort_sleep(40 * GORT_MILLISECOND);
+    _Atomic bool sent = false;
+    gort_go(sigsender, &sent);
+    waitdone(&sent);    /* every signal sent while the handler is ours */
     assert_false(r.done);
     assert_int_equal(gort_conn_write(p.server, "s", 1), 1);
     waitdone(&r.done);
