@@ -343,7 +343,9 @@ GORT_EXTERN ssize_t gort_conn_readfrom(gort_conn *c, void *buf, size_t n, char *
 GORT_EXTERN ssize_t gort_conn_writeto(gort_conn *c, const void *buf, size_t n, const char *address);
 
 /* gort_fd_conn wraps any pollable descriptor (a pipe, a socketpair): it
- * becomes non-blocking, and gort_conn_close closes it. */
+ * becomes non-blocking, and gort_conn_close closes it.  On Windows fd is
+ * a SOCKET (as gort_conn_fd returns), overlapped (socket() makes them so)
+ * and on no completion port yet; a CRT descriptor fails with ENOTSOCK. */
 GORT_EXTERN gort_conn *gort_fd_conn(int fd);
 GORT_EXTERN const char *gort_strerror(int err);
 /* gort_errno is the calling goroutine's errno, read afresh.  Plain errno

@@ -79,7 +79,7 @@ const char *gort_strerror(int err)
         return gp->neterr ? gp->neterr : "invalid address";
     }
     default:
-        return strerror(err);
+        return gort__syserrstr(err);
     }
 }
 
@@ -572,10 +572,9 @@ static int listenaddrs(const char *network, const char *address, int want, netad
         neterrf("listen %s: not a %s network", network, want == NET_STREAM ? "stream" : "packet");
         return -1;
     }
-    int n = resolve(family, address, true, addrs);
-    if (n > 0)
-        netinit();
-    return n;
+    /* Before resolving: Windows' resolver needs WSAStartup. */
+    netinit();
+    return resolve(family, address, true, addrs);
 }
 
 gort_listener *gort_listen(const char *network, const char *address)
@@ -760,11 +759,11 @@ gort_conn *gort_dial(const char *network, const char *address, int64_t timeout)
     if (!parsenetwork(network, &family, &sotype))
         return NULL;
     int64_t deadline = timeout > 0 ? gort__whenafter(timeout) : 0;
+    netinit();
     netaddr addrs[MAXADDRS];
     int n = resolve(family, address, false, addrs);
     if (n < 0)
         return NULL;
-    netinit();
     gort_conn *c = calloc(1, sizeof *c);
     if (c == NULL) {
         goerrno = ENOMEM;
@@ -982,6 +981,7 @@ ssize_t gort_conn_writeto(gort_conn *c, const void *buf, size_t n, const char *a
 
 gort_conn *gort_fd_conn(int fd)
 {
+    netinit();
     gort_conn *c = calloc(1, sizeof *c);
     if (c == NULL) {
         goerrno = ENOMEM;

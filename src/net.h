@@ -64,8 +64,8 @@ typedef struct netFD {
  * GORT_ETIMEOUT, GORT_ECLOSED; the fd operations have their fdMutex
  * reference or lock already (net.c takes them). */
 
-/* gort__netinit is called once before the first socket (WSAStartup on
- * Windows; SIGPIPE is ignored on POSIX, as Go does). */
+/* gort__netinit is called once before the first socket or name lookup
+ * (WSAStartup on Windows; SIGPIPE is ignored on POSIX, as Go does). */
 void gort__netinit(void);
 
 /* gort__sysSocket makes a non-blocking, close-on-exec socket. */
@@ -105,6 +105,10 @@ int gort__netfd_fromfd(netFD *fd, int sysfd);
  * any), under the system-call hand-off; up to max addresses, the count
  * returned, or -1 with errno GORT_EADDR and *msg Go's text. */
 int gort__netresolve(const char *host, int family, netaddr *out, int max, const char **msg);
+
+/* gort__syserrstr is the text of a system errno (strerror, where the C
+ * library knows them all). */
+const char *gort__syserrstr(int err);
 
 /* gort__pollerr turns a pollWait result into errno. */
 int gort__pollerrno(int pollerr);

@@ -32,6 +32,11 @@ void gort__netinit(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+const char *gort__syserrstr(int err)
+{
+    return strerror(err);
+}
+
 /* ------------------------------------------------------------------------
  * Addresses.
  * ---------------------------------------------------------------------- */

@@ -1,10 +1,12 @@
 /*
- * netpoll_windows.c - the poller on Windows: one I/O completion port,
- * broken by a posted completion.  Mirrors Go's runtime/netpoll_windows.go.
+ * netpoll_windows.c - the poller on Windows: one I/O completion port that
+ * every socket is associated with, broken by a posted completion.  Mirrors
+ * Go's runtime/netpoll_windows.go; net_windows.c submits the operations
+ * whose completions come here (netpoll_windows.h, the record they share).
  */
-#include <windows.h>
+#include <errno.h>
 
-#include "netpoll.h"
+#include "netpoll_windows.h"
 
 static HANDLE iocphandle = INVALID_HANDLE_VALUE;
 static _Atomic uint32_t netpollWakeSig; /* a break is pending: drop others */
@@ -22,11 +24,17 @@ void gort__netpollinit(void)
 }
 
 /* gort__netpollopen associates the socket with the port: its completions
- * come with pd as the key. */
+ * come with pd as the key.  A handle is associated once for its life: a
+ * socket already on a port, this one or another, fails with
+ * ERROR_INVALID_PARAMETER (EINVAL). */
 int gort__netpollopen(intptr_t fd, pollDesc *pd)
 {
-    if (CreateIoCompletionPort((HANDLE)fd, iocphandle, (ULONG_PTR)pd, 0) == NULL)
-        return (int)GetLastError();
+    DWORD saved = GetLastError();
+    if (CreateIoCompletionPort((HANDLE)fd, iocphandle, (ULONG_PTR)pd, 0) == NULL) {
+        DWORD e = GetLastError();
+        SetLastError(saved);
+        return e == ERROR_INVALID_HANDLE ? EBADF : e == ERROR_NOT_ENOUGH_MEMORY ? ENOMEM : EINVAL;
+    }
     return 0;
 }
 
@@ -53,9 +61,33 @@ void gort__netpollBreak(void)
     SetLastError(saved);
 }
 
+/* handlecompletion: entry is the completion of one of net_windows.c's
+ * operations (Go's handlecompletion).  Its result goes into the record,
+ * and netpollready wakes the goroutine that waits for it (or leaves
+ * PD_READY for it to find). */
+static void handlecompletion(gQueue *q, OVERLAPPED_ENTRY *entry)
+{
+    pollDesc *pd = (pollDesc *)entry->lpCompletionKey;
+    netop *op = (netop *)entry->lpOverlapped;   /* o is its first field */
+    if (pd == NULL || op->pd != pd || (op->mode != 'r' && op->mode != 'w')) {
+        gort__printf("runtime: netpoll: completion for an unknown operation (key %#llx, overlapped %p)\n",
+                     (unsigned long long)entry->lpCompletionKey, (void *)entry->lpOverlapped);
+        gort__throw("runtime: netpoll: unexpected completion");
+    }
+    /* WSAGetOverlappedResult turns the completion's NTSTATUS into the
+     * WSA error the same call would have returned, as Go's netpoll does;
+     * the operation is complete, so it does not wait. */
+    DWORD qty = 0, flags = 0, err = 0;
+    if (!WSAGetOverlappedResult((SOCKET)pd->fd, &op->o, &qty, FALSE, &flags))
+        err = (DWORD)WSAGetLastError();
+    op->qty = qty;
+    op->err = err;
+    /* The CAS in netpollready publishes qty and err to the waiter. */
+    gort__netpollready(q, pd, op->mode);
+}
+
 void gort__netpoll(int64_t delay, gQueue *q)
 {
-    (void)q;    /* no descriptors can be registered yet (netpoll.c) */
     if (iocphandle == INVALID_HANDLE_VALUE)
         return;
     DWORD wait;
@@ -81,8 +113,12 @@ void gort__netpoll(int64_t delay, gQueue *q)
         n = 0;
     }
     for (ULONG i = 0; i < n; i++) {
-        if (entries[i].lpCompletionKey != BREAK_KEY || entries[i].lpOverlapped != NULL) {
-            gort__printf("runtime: netpoll: completion for an unknown descriptor (key %#llx)\n",
+        if (entries[i].lpOverlapped != NULL) {
+            handlecompletion(q, &entries[i]);
+            continue;
+        }
+        if (entries[i].lpCompletionKey != BREAK_KEY) {
+            gort__printf("runtime: netpoll: completion without an operation (key %#llx)\n",
                          (unsigned long long)entries[i].lpCompletionKey);
             gort__throw("runtime: netpoll: unexpected completion");
         }

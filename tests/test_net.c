@@ -5,7 +5,7 @@
  * peer, address errors, UDP, Unix sockets and gort_fd_conn, many connections
  * at once, and ports of Go's TestCloseRead, TestAcceptTimeout,
  * TestReadTimeoutUnblocksRead.  Loopback only; every loop is bounded.
- * Runs at GOMAXPROCS=1 and 2.
+ * Runs at GOMAXPROCS=1 and 2, on Linux and on Windows (under wine).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +21,9 @@
 
 #ifdef _WIN32
 #include <winsock2.h>
+#include <fcntl.h>
+#include <io.h>
+#include <windows.h>
 #else
 #include <fcntl.h>
 #include <signal.h>
@@ -692,64 +695,6 @@ static void test_eintr(void **state)
     sigaction(SIGUSR1, &old, NULL);
 }
 
-/* 10,000 connections open at once, each with a goroutine blocked in read
- * on the server side. */
-static void hold(void *arg)
-{
-    gort_conn *c = arg;
-    char b;
-    ssize_t n = gort_conn_read(c, &b, 1);
-    if (n == 1)
-        gort_conn_write(c, &b, 1);
-    gort_conn_free(c);
-}
-
-static void hold_accept(void *arg)
-{
-    gort_listener *l = arg;
-    gort_conn *c;
-    while ((c = gort_accept(l)) != NULL)
-        gort_go(hold, c);
-}
-
-static void test_many_conns(void **state)
-{
-    (void)state;
-    /* Both ends are in this process: 2 descriptors a connection.  As
-     * many as the hard limit allows, up to 10,000. */
-    struct rlimit rl;
-    getrlimit(RLIMIT_NOFILE, &rl);
-    int N = 10000;
-    if (rl.rlim_max < (rlim_t)2 * N + 200)
-        N = rl.rlim_max > 1200 ? (int)(rl.rlim_max - 200) / 2 : 500;
-    if (N < 10000)
-        print_message("%d connections (the descriptor limit is %lu)\n", N, (unsigned long)rl.rlim_max);
-    rlim_t oldcur = rl.rlim_cur;
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    char addr[64];
-    gort_listener *l = listen_local(addr, sizeof addr);
-    gort_go(hold_accept, l);
-    gort_conn **cs = calloc(N, sizeof *cs);
-    for (int i = 0; i < N; i++) {
-        cs[i] = gort_dial("tcp", addr, 10 * GORT_SECOND);
-        if (cs[i] == NULL)
-            fail_msg("dial %d: %s", i, gort_strerror(gort_errno()));
-    }
-    /* Every one answers. */
-    for (int i = 0; i < N; i++) {
-        char b = (char)i, back = 0;
-        assert_int_equal(gort_conn_write(cs[i], &b, 1), 1);
-        assert_int_equal(gort_conn_read(cs[i], &back, 1), 1);
-        assert_int_equal(back, b);
-        gort_conn_free(cs[i]);
-    }
-    free(cs);
-    gort_listener_free(l);
-    rl.rlim_cur = oldcur;
-    setrlimit(RLIMIT_NOFILE, &rl);
-}
-
 /* accept that runs out of descriptors (EMFILE) waits and tries again, as
  * Go's servers do, and succeeds once one is free. */
 static void test_accept_emfile(void **state)
@@ -782,6 +727,156 @@ static void test_accept_emfile(void **state)
     gort_conn_free(a.c);
     gort_conn_free(c);
     gort_listener_free(l);
+}
+#endif
+
+/* 10,000 connections open at once (2,000 under wine, see below), each
+ * with a goroutine blocked in read on the server side. */
+static void hold(void *arg)
+{
+    gort_conn *c = arg;
+    char b;
+    ssize_t n = gort_conn_read(c, &b, 1);
+    if (n == 1)
+        gort_conn_write(c, &b, 1);
+    gort_conn_free(c);
+}
+
+static void hold_accept(void *arg)
+{
+    gort_listener *l = arg;
+    gort_conn *c;
+    while ((c = gort_accept(l)) != NULL)
+        gort_go(hold, c);
+}
+
+static void test_many_conns(void **state)
+{
+    (void)state;
+#ifdef _WIN32
+    /* Windows has no descriptor limit to raise, but wine keeps a Linux
+     * descriptor per socket in this process and another in the
+     * wineserver, which test_net_p1 and _p2 share: 10,000 connections
+     * (20,000 sockets) meet the host's limit there (EMFILE at 9,891 of a
+     * 20,000 limit), and wine's sockets are about 40 times slower than
+     * Linux's (notes/io-and-panics.md).  So 2,000. */
+    int N = 2000;
+#else
+    /* Both ends are in this process: 2 descriptors a connection.  As
+     * many as the hard limit allows, up to 10,000. */
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    int N = 10000;
+    if (rl.rlim_max < (rlim_t)2 * N + 200)
+        N = rl.rlim_max > 1200 ? (int)(rl.rlim_max - 200) / 2 : 500;
+    if (N < 10000)
+        print_message("%d connections (the descriptor limit is %lu)\n", N, (unsigned long)rl.rlim_max);
+    rlim_t oldcur = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+#endif
+    char addr[64];
+    gort_listener *l = listen_local(addr, sizeof addr);
+    gort_go(hold_accept, l);
+    gort_conn **cs = calloc(N, sizeof *cs);
+    for (int i = 0; i < N; i++) {
+        cs[i] = gort_dial("tcp", addr, 10 * GORT_SECOND);
+        if (cs[i] == NULL)
+            fail_msg("dial %d: %s", i, gort_strerror(gort_errno()));
+    }
+    /* Every one answers. */
+    for (int i = 0; i < N; i++) {
+        char b = (char)i, back = 0;
+        assert_int_equal(gort_conn_write(cs[i], &b, 1), 1);
+        assert_int_equal(gort_conn_read(cs[i], &back, 1), 1);
+        assert_int_equal(back, b);
+        gort_conn_free(cs[i]);
+    }
+    free(cs);
+    gort_listener_free(l);
+#ifndef _WIN32
+    rl.rlim_cur = oldcur;
+    setrlimit(RLIMIT_NOFILE, &rl);
+#endif
+}
+
+#ifdef _WIN32
+/* Unix sockets on Windows: AF_UNIX is Windows 10's; where the system has
+ * none (wine), listening fails with EAFNOSUPPORT and the test is skipped. */
+static void test_unix_windows(void **state)
+{
+    (void)state;
+    char path[MAX_PATH];
+    DWORD n = GetTempPathA(sizeof path - 40, path);
+    assert_true(n > 0);
+    snprintf(path + n, sizeof path - n, "gort-test-%lu.sock", GetCurrentProcessId());
+    DeleteFileA(path);
+    gort_listener *l = gort_listen("unix", path);
+    if (l == NULL) {
+        int e = gort_errno();
+        assert_int_equal(e, EAFNOSUPPORT);
+        print_message("unix sockets: %s (wine has no AF_UNIX): skipped\n", gort_strerror(e));
+        skip();
+    }
+    char buf[MAX_PATH];
+    gort_listener_addr(l, buf, sizeof buf);
+    assert_string_equal(buf, path);
+    gort_conn *c = gort_dial("unix", path, GORT_SECOND);
+    assert_non_null(c);
+    gort_conn *s = gort_accept(l);
+    assert_non_null(s);
+    assert_int_equal(gort_conn_write(c, "unix", 4), 4);
+    assert_int_equal(gort_conn_read(s, buf, sizeof buf), 4);
+    gort_conn_free(c);
+    gort_conn_free(s);
+    gort_listener_free(l);
+    assert_true(GetFileAttributesA(path) == INVALID_FILE_ATTRIBUTES);   /* removed at close */
+}
+
+/* gort_fd_conn on Windows takes a SOCKET (as gort_conn_fd gives); a CRT
+ * descriptor is not one. */
+static void test_fd_conn_windows(void **state)
+{
+    (void)state;
+    char addr[64];
+    gort_listener *l = listen_local(addr, sizeof addr);
+    /* A socket of the program's own, connected with a blocking connect
+     * (loopback: the handshake does not wait for accept). */
+    SOCKET sk = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(sk != INVALID_SOCKET);
+    struct sockaddr_in sin = {0};
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sin.sin_port = htons((u_short)atoi(strrchr(addr, ':') + 1));
+    assert_int_equal(connect(sk, (struct sockaddr *)&sin, sizeof sin), 0);
+    gort_conn *c = gort_fd_conn((int)sk);
+    assert_non_null(c);
+    assert_int_equal(gort_conn_fd(c), (int)sk);
+    gort_conn *s = gort_accept(l);
+    assert_non_null(s);
+    char buf[16];
+    assert_int_equal(gort_conn_write(c, "sock", 4), 4);
+    assert_int_equal(gort_conn_read(s, buf, sizeof buf), 4);
+    assert_memory_equal(buf, "sock", 4);
+    /* It parks like any connection: a blocked read, woken by data. */
+    blockedread br = {c, 0, 0, false};
+    gort_go(do_read, &br);
+    gort_sleep(5 * GORT_MILLISECOND);
+    assert_false(br.done);
+    assert_int_equal(gort_conn_write(s, "w", 1), 1);
+    waitdone(&br.done);
+    assert_int_equal(br.n, 1);
+    /* A socket already on the poller cannot be wrapped twice. */
+    CHECK_ERR(gort_fd_conn(gort_conn_fd(s)) == NULL, EINVAL);
+    gort_conn_free(c);   /* closes sk: the peer reads EOF */
+    assert_int_equal(gort_conn_read(s, buf, sizeof buf), 0);
+    gort_conn_free(s);
+    gort_listener_free(l);
+    /* A CRT descriptor. */
+    int fd = _open("NUL", _O_RDONLY);
+    assert_true(fd >= 0);
+    CHECK_ERR(gort_fd_conn(fd) == NULL, ENOTSOCK);
+    _close(fd);
 }
 #endif
 
@@ -836,10 +931,13 @@ void main_main(void)
         cmocka_unit_test(test_addresses),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_udp),
-#ifndef _WIN32
+        cmocka_unit_test(test_many_conns),
+#ifdef _WIN32
+        cmocka_unit_test(test_unix_windows),
+        cmocka_unit_test(test_fd_conn_windows),
+#else
         cmocka_unit_test(test_unix_and_fd_conn),
         cmocka_unit_test(test_eintr),
-        cmocka_unit_test(test_many_conns),
         cmocka_unit_test(test_accept_emfile),
 #endif
     };
