@@ -551,6 +551,13 @@ void gort__dumpall(const sigctx *sc)
 
 static _Atomic int32_t runningPanicDefers;   /* panics running deferred calls */
 
+/* getg_needm is gort__getg_needm with the common case inline. */
+static inline g *getg_needm(void)
+{
+    g *gp = getg();
+    return likely(gp != NULL) ? gp : gort__getg_needm();
+}
+
 static void initframe(frame *f, frame *link, uint8_t kind, ctxbuf *resume)
 {
     f->link = link;
@@ -662,6 +669,12 @@ static NOINLINE void rundefers(g *gp, frame *f)
     enddefers(gp, f, &df, &ctx);
 }
 
+/* gcc's -Wclobbered takes getg()'s asm output for a variable that
+ * ctxsave's second return could find changed; gp is set once, before. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wclobbered"
+#endif
 bool gort__callframe(gort_fn fn, void *arg)
 {
     struct {
@@ -669,7 +682,7 @@ bool gort__callframe(gort_fn fn, void *arg)
         frame df;
         ctxbuf ctx;
     } r;
-    g *gp = gort__getg_needm();
+    g *const gp = getg_needm();
     initframe(&r.f, gp->frame, FRAME_CALL, &r.ctx);
     gp->frame = &r.f;
     if (gort__ctxsave(&r.ctx) == 0) {
@@ -686,6 +699,9 @@ bool gort__callframe(gort_fn fn, void *arg)
     gp->frame = r.f.link;
     return !r.f.recovered;
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 bool gort_pcall(gort_fn fn, void *arg)
 {
