@@ -6,6 +6,7 @@
  * between threads, threads the runtime did not start, and a million
  * recovered panics.  Runs at GOMAXPROCS=1 and 2.
  */
+#include <fenv.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -446,6 +447,27 @@ static void test_defer_nil(void **state)
     assert_string_equal(logbuf, "x");
     assert_non_null(got);
     assert_non_null(strstr(got, "nil pointer dereference"));
+}
+
+/* The control words are callee-saved: an abandoned C frame that changed
+ * the rounding mode (x87 control word and MXCSR) does not leak it into
+ * the frame that recovers. */
+static void roundup_panic(void *arg)
+{
+    (void)arg;
+    gort_defer(rec, NULL);
+    fesetround(FE_UPWARD);
+    gort_panic("rounding");
+}
+
+static void test_control_words(void **state)
+{
+    (void)state;
+    assert_int_equal(fegetround(), FE_TONEAREST);
+    assert_false(gort_pcall(roundup_panic, NULL));
+    assert_int_equal(fegetround(), FE_TONEAREST);
+    volatile double third = 1.0 / 3.0;     /* rounds to nearest again */
+    assert_true(third * 3.0 == 1.0);
 }
 
 /* ------------------------------------------------------------------------
@@ -898,6 +920,7 @@ void main_main(void)
         cmocka_unit_test(test_panic_after_recover),
         cmocka_unit_test(test_panic_in_normal_defer),
         cmocka_unit_test(test_defer_nil),
+        cmocka_unit_test(test_control_words),
         cmocka_unit_test(test_runtime_panics),
         cmocka_unit_test(test_goexit_defer),
         cmocka_unit_test(test_goexit_in_pcall),
