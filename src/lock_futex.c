@@ -16,7 +16,11 @@
 enum { mutex_unlocked = 0, mutex_locked = 1, mutex_sleeping = 2 };
 enum { active_spin = 4, active_spin_cnt = 30, passive_spin = 1 };
 
-/* gort__lock acquires l, spinning a little and then sleeping. */
+static void lockslow(mutex *l, uint32_t v);
+
+/* gort__lock acquires l, spinning a little and then sleeping.  The fast
+ * path is one exchange; the rest is out of line, so that the common case
+ * saves no registers. */
 void gort__lock(mutex *l)
 {
     /* Count it on the M: a panic with a runtime lock held is fatal
@@ -25,9 +29,13 @@ void gort__lock(mutex *l)
     if (gp != NULL && gp->m != NULL)
         gp->m->locks++;
     uint32_t v = atomic_exchange(&l->key, mutex_locked);
-    if (v == mutex_unlocked)
+    if (likely(v == mutex_unlocked))
         return;
+    lockslow(l, v);
+}
 
+static NOINLINE void lockslow(mutex *l, uint32_t v)
+{
     /* v is mutex_locked or mutex_sleeping.  Whatever we set key to when
      * we take the lock must keep the sleepers' mark: wait is that. */
     uint32_t wait = v;

@@ -560,20 +560,31 @@ static void fdunlock(netFD *fd, bool read)
  * Listening and accepting.
  * ---------------------------------------------------------------------- */
 
-gort_listener *gort_listen(const char *network, const char *address)
+/* listenaddrs is the start of every listen: network must be of sotype
+ * want; address is resolved for listening.  The number of addresses, or
+ * -1 with errno set. */
+static int listenaddrs(const char *network, const char *address, int want, netaddr *addrs)
 {
     int family, sotype;
     if (!parsenetwork(network, &family, &sotype))
-        return NULL;
-    if (sotype != NET_STREAM) {
-        neterrf("listen %s: not a stream network (use gort_listen_packet)", network);
-        return NULL;
+        return -1;
+    if (sotype != want) {
+        neterrf("listen %s: not a %s network", network, want == NET_STREAM ? "stream" : "packet");
+        return -1;
     }
-    netaddr addrs[MAXADDRS];
     int n = resolve(family, address, true, addrs);
+    if (n > 0)
+        netinit();
+    return n;
+}
+
+gort_listener *gort_listen(const char *network, const char *address)
+{
+    netaddr addrs[MAXADDRS];
+    int n = listenaddrs(network, address, NET_STREAM, addrs);
     if (n < 0)
         return NULL;
-    netinit();
+    int sotype = NET_STREAM;
     gort_listener *l = calloc(1, sizeof *l);
     if (l == NULL) {
         goerrno = ENOMEM;
@@ -908,18 +919,9 @@ int gort_conn_fd(gort_conn *c)
 
 gort_conn *gort_listen_packet(const char *network, const char *address)
 {
-    int family, sotype;
-    if (!parsenetwork(network, &family, &sotype))
-        return NULL;
-    if (sotype != NET_DGRAM) {
-        neterrf("listen %s: not a packet network", network);
-        return NULL;
-    }
     netaddr addrs[MAXADDRS];
-    int n = resolve(family, address, true, addrs);
-    if (n < 0)
+    if (listenaddrs(network, address, NET_DGRAM, addrs) < 0)
         return NULL;
-    netinit();
     gort_conn *c = calloc(1, sizeof *c);
     if (c == NULL) {
         goerrno = ENOMEM;

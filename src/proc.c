@@ -303,7 +303,9 @@ static inline void setgstatus_own(g *gp, uint32_t oldval, uint32_t newval)
 static void postswitch(void);
 
 /* leave saves what the thread holds for gp, which is leaving its stack:
- * its errno, from the errno of the thread it ran on. */
+ * its errno, from the errno of the thread it ran on; and checks a soft
+ * stack guard (on gp's stack, or on g0's after setg(g0): stackcheck
+ * reads the sp that belongs to gp either way). */
 static inline void leave(g *gp, m *mp)
 {
     if (unlikely(gp->stack.softguard))
@@ -355,8 +357,9 @@ static void mcall(void (*fn)(g *))
 static inline void g0enter(g *gp)
 {
     asan_finish_switch(NULL);
-    leave(gp, gp->m);
+    /* g0 first: leave's stack check must see gp's saved sp, not g0's. */
     gort__setg(gp->m->g0);
+    leave(gp, gp->m);
 }
 
 /* gogo runs gp on this M.  Called on g0; never returns. */

@@ -270,11 +270,6 @@ void gort__stackcache_clear(p *pp)
     gort__unlock(&stackpool.lock);
 }
 
-/* STACK_SP_SLACK: how far below its stack a goroutine's sp may be found
- * at a fault and still be taken for an overflow (with soft guards it may
- * have run through the stacks below until something faulted). */
-#define STACK_SP_SLACK ((uintptr_t)1 << 30)
-
 /* gort__stackcheck checks the soft guard of gp's stack (guarded stacks
  * fault instead): that gp's sp is not below its stack and that the
  * sampled words of the guard region are still zero.  Called when gp
@@ -285,12 +280,7 @@ void gort__stackcheck(g *gp)
     if (gp->stack.lo == 0 || !gp->stack.softguard)
         return;
     uintptr_t lo = gp->stack.lo;
-    /* On gp's stack (a direct switch) our own frame says where gp's sp
-     * is; on g0 (g0enter runs it there before the G changes, so getg()
-     * is still gp) the context mcall saved says. */
-    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-    bool ongp = getg() == gp && here < gp->stack.hi && here + STACK_SP_SLACK > lo;
-    uintptr_t sp = ongp ? here : gp->sched.sp;
+    uintptr_t sp = getg() == gp ? (uintptr_t)__builtin_frame_address(0) : gp->sched.sp;
     volatile uint64_t *top = (volatile uint64_t *)(lo - sizeof(uint64_t));
     volatile uint64_t *page = (volatile uint64_t *)(lo - 4096);
     volatile uint64_t *bottom = (volatile uint64_t *)(lo - STACK_GUARD_SIZE);
@@ -303,6 +293,10 @@ void gort__stackcheck(g *gp)
     }
 }
 
+/* STACK_SP_SLACK: how far below its stack a goroutine's sp may be found
+ * at a fault and still be taken for an overflow (with soft guards it may
+ * have run through the stacks below until something faulted). */
+#define STACK_SP_SLACK ((uintptr_t)1 << 30)
 
 /* gort__stack_is_guard reports whether a fault at addr, with the thread's
  * stack pointer at sp, is an overflow of the current goroutine's stack:

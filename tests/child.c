@@ -164,6 +164,7 @@ static void runsome(int n)
         gort_gosched();
 }
 
+#ifndef _WIN32   /* the network API is not on Windows yet (issue 9) */
 static gort_chan *netdone;
 
 static void net_accepter(void *arg)
@@ -187,6 +188,7 @@ static void net_dialer(void *arg)
     gort_conn *c = gort_dial("tcp", addr, GORT_SECOND);
     gort_go(net_reader, c);
 }
+#endif
 
 static void foreign_goexit_fn(void *arg)
 {
@@ -281,6 +283,7 @@ void main_main(void)
             fflush(stdout);
         }
         printf("back to %d: previous %d\n", was, gort_gomaxprocs(was));
+#ifndef _WIN32
     } else if (strcmp(s, "net_io_wait") == 0 || strcmp(s, "net_deadlock") == 0) {
         static char addr[64];
         gort_listener *l = gort_listen("tcp", "127.0.0.1:0");
@@ -293,6 +296,7 @@ void main_main(void)
             gort_go(net_dialer, addr);
         }
         gort_chan_recv(netdone, NULL);
+#endif
     } else if (strcmp(s, "foreign_goexit") == 0) {
         testthread th;
         testthread_start(&th, foreign_goexit_fn, NULL);

@@ -24,23 +24,10 @@
 
 #define NOINLINE __attribute__((noinline))
 
-/* Assertions run on the main goroutine only; goroutines record. */
+#include "testyield.h"   /* wait_for, wait_alone; assertions on main only */
 
 static int start_numgoroutine;
 
-/* wait_for yields until *flag reaches want. */
-static void wait_for(atomic_int *flag, int want)
-{
-    while (atomic_load(flag) < want)
-        gort_gosched();
-}
-
-/* wait_alone yields until only main is left. */
-static void wait_alone(void)
-{
-    while (gort_numgoroutine() > 1)
-        gort_gosched();
-}
 
 static int cmp64(const void *a, const void *b)
 {

@@ -22,21 +22,7 @@
 #include <gort.h>
 #include <cmocka.h>
 
-/* Assertions run on the main goroutine only; goroutines record. */
-
-/* wait_for yields until *flag reaches want. */
-static void wait_for(atomic_int *flag, int want)
-{
-    while (atomic_load(flag) < want)
-        gort_gosched();
-}
-
-/* wait_alone yields until only main is left. */
-static void wait_alone(void)
-{
-    while (gort_numgoroutine() > 1)
-        gort_gosched();
-}
+#include "testyield.h"   /* wait_for, wait_alone; assertions on main only */
 
 /* thread_id names the thread the goroutine runs on now.  glibc declares
  * pthread_self const, so a compiler may call it once and keep the result

@@ -663,11 +663,12 @@ static void onsig(int sig)
 
 static void sigsender(void *arg)
 {
+    _Atomic bool *done = arg;
     for (int i = 0; i < 20; i++) {
         kill(getpid(), SIGUSR1);
         gort_sleep(GORT_MILLISECOND);
     }
-    *(_Atomic bool *)arg = true;
+    *done = true;
 }
 
 static void test_eintr(void **state)
@@ -680,19 +681,14 @@ static void test_eintr(void **state)
     pair_open(&p);
     blockedread r = {p.client, 0, 0, false};
     gort_go(do_read, &r);
-    static _Atomic bool sent;
-    sent = false;
-    gort_go(sigsender, (void *)&sent);
-    gort_sleep(40 * GORT_MILLISECOND);
+    _Atomic bool sent = false;
+    gort_go(sigsender, &sent);
+    waitdone(&sent);    /* every signal sent while the handler is ours */
     assert_false(r.done);
     assert_int_equal(gort_conn_write(p.server, "s", 1), 1);
     waitdone(&r.done);
     assert_int_equal(r.n, 1);
     pair_close(&p);
-    /* The last signal is sent before the handler goes (on a loaded
-     * machine the sender's 20 sleeps outlast the 40 ms above). */
-    while (!sent)
-        gort_sleep(GORT_MILLISECOND);
     sigaction(SIGUSR1, &old, NULL);
 }
 
