@@ -100,6 +100,7 @@ workloads=(
   "idleconns|%s idle TCP connections: resident per connection|10000|1000|-|le|8"
   "sleepers|%s goroutines sleeping 1 ms|100000|10000|1 2|faster|1"
   "select4|select over 4 channels, %s selects|1000000|100000|1 2|none|"
+  "defer|a call with one deferred call (gort_pcall + gort_defer), %s calls|10000000|1000000|1|le|10"
   "hello|hello, start to exit (%s runs each)|200|50|-|vsc|1.5"
 )
 

@@ -11,6 +11,11 @@
  * request in it (a pipelined batch gets one write), and reads again: the
  * plain blocking style of a Go server; the runtime parks the goroutine
  * while its socket has nothing to read.
+ *
+ * As net/http does, a handler that panics (here GET /panic) takes down
+ * only its connection: the goroutine's deferred call recovers, logs
+ * "http: panic serving ADDR: MESSAGE" and the connection is closed by the
+ * cleanup it deferred; the server and its other connections go on.
  */
 #include <errno.h>
 #include <gort.h>
@@ -113,6 +118,8 @@ static bool respond(const request *r, char *out, size_t *len)
     if (!(r->methodlen == 3 && memcmp(r->method, "GET", 3) == 0)) {
         status = "405 Method Not Allowed";
         body = "method not allowed\n";
+    } else if (r->pathlen == 6 && memcmp(r->path, "/panic", 6) == 0) {
+        gort_panic("handler panicked on %.*s", (int)r->pathlen, r->path);
     } else if (!(r->pathlen == 10 && memcmp(r->path, "/plaintext", 10) == 0)) {
         status = "404 Not Found";
         body = "404 page not found\n";
@@ -127,11 +134,46 @@ static bool respond(const request *r, char *out, size_t *len)
     return true;
 }
 
+/* A connection's state, freed by the cleanup serve defers (on the heap:
+ * deferred calls run after serve's own frame is gone). */
+typedef struct conn {
+    gort_conn *c;
+    char *in, *out;
+} conn;
+
+static void cleanup(void *arg)
+{
+    conn *cs = arg;
+    free(cs->in);
+    free(cs->out);
+    gort_conn_free(cs->c);
+    free(cs);
+}
+
+/* logpanic is net/http's recover in conn.serve. */
+static void logpanic(void *arg)
+{
+    conn *cs = arg;
+    const char *r = gort_recover();
+    if (r != NULL) {
+        char addr[64] = "?";
+        gort_conn_remoteaddr(cs->c, addr, sizeof addr);
+        fprintf(stderr, "http: panic serving %s: %s\n", addr, r);
+    }
+}
+
 /* serve is one connection's goroutine. */
 static void serve(void *arg)
 {
-    gort_conn *c = arg;
-    char *in = malloc(INBUF), *out = malloc(OUTBUF);
+    conn *cs = calloc(1, sizeof *cs);
+    if (cs == NULL) {
+        gort_conn_free(arg);
+        return;
+    }
+    gort_conn *c = cs->c = arg;
+    gort_defer(cleanup, cs);        /* runs last: closes the connection */
+    gort_defer(logpanic, cs);
+    char *in = cs->in = malloc(INBUF), *out = cs->out = malloc(OUTBUF);
     size_t have = 0;
     bool open = in && out;
     while (open) {
@@ -170,9 +212,6 @@ static void serve(void *arg)
         memmove(in, in + off, have - off);
         have -= off;
     }
-    free(in);
-    free(out);
-    gort_conn_free(c);
 }
 
 static void acceptloop(void *arg)
@@ -250,6 +289,15 @@ static void selftest(void)
     for (const char *p = buf; (p = strstr(p, "Hello, World!")) != NULL; p++)
         hello++;
     printf("16 pipelined: %d responses, %d bodies\n", got, hello);
+    /* A handler that panics on another connection closes only that one. */
+    gort_conn *c2 = gort_dial("tcp", addr, 5 * GORT_SECOND);
+    const char *preq = "GET /panic HTTP/1.1\r\n\r\n";
+    gort_conn_write(c2, preq, strlen(preq));
+    ssize_t pn = c2 ? gort_conn_read(c2, buf, sizeof buf) : -1;
+    gort_conn_free(c2);
+    gort_conn_write(c, req, strlen(req));
+    got = readresponses(c, 1, buf, sizeof buf);
+    printf("panicking handler: its connection read gives %zd; this one: %d response\n", pn, got);
     /* Not found, then Connection: close. */
     req = "GET /nope HTTP/1.1\r\n\r\nGET /plaintext HTTP/1.1\r\nConnection: close\r\n\r\n";
     gort_conn_write(c, req, strlen(req));

@@ -359,9 +359,33 @@ GORT_EXTERN int gort_errno(void);
  * Failure
  * ---------------------------------------------------------------------- */
 
-/* gort_panic is an unrecovered panic: "panic: MESSAGE", the goroutine's
- * traceback, exit status 2. */
+/* gort_panic is Go's panic: it runs the deferred calls of the frames of
+ * the goroutine, innermost first, until one recovers it; unrecovered, it
+ * prints "panic: MESSAGE", the goroutine's traceback, and exits with
+ * status 2. */
 GORT_EXTERN GORT_NORETURN void gort_panic(const char *fmt, ...) GORT_PRINTF(1, 2);
+
+/* ------------------------------------------------------------------------
+ * Defer, panic and recover
+ *
+ * A frame is a goroutine's start function, main_main, an init function,
+ * a call through gort_pcall, or a deferred call while it runs.
+ * gort_defer pushes fn(arg) on the innermost frame; its deferred calls
+ * run, last first, when it ends: when it returns, when a panic unwinds
+ * it, or when the goroutine calls gort_goexit.  A deferred fn of NULL
+ * panics when it would run, as Go's nil func.  gort_pcall(fn, arg) runs
+ * fn(arg) as a frame: true when it returned, false when a panic was
+ * recovered in it (its remaining deferred calls have run).
+ * gort_recover, called directly by a deferred call that a panic runs,
+ * stops that panic and returns its message (kept until the goroutine
+ * has recovered four more panics, or ends); anywhere else it returns
+ * NULL.  The C frames between a panic and the frame that recovers it are
+ * abandoned, not returned from.
+ * ---------------------------------------------------------------------- */
+
+GORT_EXTERN void gort_defer(void (*fn)(void *), void *arg);
+GORT_EXTERN bool gort_pcall(gort_fn fn, void *arg);
+GORT_EXTERN const char *gort_recover(void);
 
 #ifdef __cplusplus
 }

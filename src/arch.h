@@ -56,6 +56,16 @@ void gort__procyield(uint32_t cycles);
 void gort__tracebackon(uintptr_t sp, void (*fn)(void *), void *arg);
 #endif
 
+/* gort__ctxsave saves the callee-saved state of the ABI, the caller's sp
+ * and return address in b (a setjmp of the runtime's own) and returns 0;
+ * gort__ctxresume(b, v) makes that ctxsave return again, with v (1 for
+ * v == 0).  Only to a frame still live on the current stack: panic.c
+ * resumes a recovering frame with it.  Locals changed between the two
+ * are indeterminate in the frame that called ctxsave: keep such state in
+ * memory (panic.c keeps it in its frame records). */
+__attribute__((returns_twice)) int gort__ctxsave(ctxbuf *b);
+NORETURN void gort__ctxresume(ctxbuf *b, int v);
+
 /* ------------------------------------------------------------------------
  * C functions that the assembly calls.
  *

@@ -23,6 +23,11 @@ static void lockslow(mutex *l, uint32_t v);
  * saves no registers. */
 void gort__lock(mutex *l)
 {
+    /* Count it on the M: a panic with a runtime lock held is fatal
+     * (panic.c).  Threads without a G yet do not count. */
+    g *gp = getg();
+    if (gp != NULL && gp->m != NULL)
+        gp->m->locks++;
     uint32_t v = atomic_exchange(&l->key, mutex_locked);
     if (likely(v == mutex_unlocked))
         return;
@@ -66,6 +71,9 @@ void gort__unlock(mutex *l)
     uint32_t v = atomic_exchange(&l->key, mutex_unlocked);
     if (v == mutex_unlocked)
         gort__throw("unlock of unlocked lock");
+    g *gp = getg();
+    if (gp != NULL && gp->m != NULL)
+        gp->m->locks--;
     if (v == mutex_sleeping)
         gort__futexwakeup(&l->key, 1);
 }

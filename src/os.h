@@ -74,6 +74,10 @@ void gort__os_stackregister(void *lo, void *hi);
 int gort__os_backtrace(void **pcs, int n);
 /* Fill buf with the symbol containing pc; returns its start or NULL. */
 void *gort__os_funcname(void *pc, char *buf, size_t n);
+/* The start of the function whose code contains pc, from the unwind
+ * tables (fast: gort_recover asks it of its caller), or NULL if none
+ * says. */
+void *gort__os_funcstart(void *pc);
 
 /* Ctor order: true when constructors run in reverse link order (.ctors). */
 extern const bool gort__os_ctors_reversed;

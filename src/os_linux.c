@@ -411,6 +411,24 @@ static void loadexesyms(void)
     }
 }
 
+/* libgcc's lookup of the unwind entry (FDE) that covers a pc: a binary
+ * search of .eh_frame_hdr, as the unwinder does for every frame.  Not in
+ * <unwind.h>; its prototype is libgcc's unwind-dw2-fde.h. */
+struct dwarf_eh_bases {
+    void *tbase;
+    void *dbase;
+    void *func;
+};
+extern const void *_Unwind_Find_FDE(void *pc, struct dwarf_eh_bases *bases);
+
+void *gort__os_funcstart(void *pc)
+{
+    struct dwarf_eh_bases bases = {0};
+    if (_Unwind_Find_FDE(pc, &bases) == NULL)
+        return NULL;
+    return bases.func;
+}
+
 void *gort__os_funcname(void *pc, char *buf, size_t n)
 {
     Dl_info info;

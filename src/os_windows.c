@@ -337,6 +337,23 @@ out:
     free(file);
 }
 
+/* The function table (.pdata) entry that covers pc; a chained entry
+ * (UNW_FLAG_CHAININFO, a function's split-off part) leads to its
+ * function's primary one. */
+void *gort__os_funcstart(void *pc)
+{
+    DWORD64 base = 0;
+    PRUNTIME_FUNCTION rf = RtlLookupFunctionEntry((DWORD64)(uintptr_t)pc, &base, NULL);
+    for (int i = 0; rf != NULL && i < 8; i++) {
+        const unsigned char *ui = (const unsigned char *)(uintptr_t)(base + rf->UnwindData);
+        if (((ui[0] >> 3) & UNW_FLAG_CHAININFO) == 0)
+            return (void *)(uintptr_t)(base + rf->BeginAddress);
+        unsigned ncodes = ui[2];
+        rf = (PRUNTIME_FUNCTION)(ui + 4 + ((ncodes + 1) & ~1u) * 2);
+    }
+    return NULL;
+}
+
 void *gort__os_funcname(void *pc, char *buf, size_t n)
 {
     if (!exe.tried)

@@ -7,11 +7,15 @@
  * condition (deadlock) is a fatal, and a user's misuse is a panic
  * ("panic: ...").  All of them print Go's report to stderr and exit 2
  * without running atexit handlers; GOTRACEBACK=crash aborts instead.
+ *
+ * A panic is recoverable: the second half of this file is Go's defer,
+ * panic and recover, with the design essay there.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arch.h"
@@ -386,7 +390,7 @@ static NORETURN void report(int skip)
     g *gp = getg();
     if (level > 0 && gp) {
         m *mp = gp->m;
-        bool ong0 = mp && gp == mp->g0;
+        bool ong0 = mp && gp == mp->g0 && !gp->isforeign;   /* a foreign thread's G is its own g0 */
         if (ong0)
             all = true;
         freezetheworld();
@@ -478,15 +482,6 @@ void gort__fatalpanic(const char *msg)
     report(3);
 }
 
-void gort_panic(const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt ? fmt : "(nil)", ap);
-    va_end(ap);
-    gort__fatalpanic(buf);
-}
 
 /* gort__dumpall prints every goroutine and exits 2 (SIGQUIT): first, as
  * Go's sighandler, the signal and "PC=0x... m=N sigcode=N". */
@@ -509,4 +504,402 @@ void gort__dumpall(const sigctx *sc)
     gort__tracebackothers(gp);
     gort__unlock(&paniclk);
     dopanic_exit(crash);
+}
+
+/* ------------------------------------------------------------------------
+ * Defer, panic and recover (Go's panic.go).
+ *
+ * Go keeps a goroutine's deferred calls in a chain of _defer records and
+ * its running panics in a chain of _panic records; a panic runs the
+ * deferred calls one by one, and a recover marks it recovered, after
+ * which the runtime resumes the deferring function as if its deferred
+ * calls had all run from deferreturn.  gort has no compiler to tell it
+ * where functions begin and end, so the unit is a *frame* (runtime.h,
+ * struct frame): a goroutine's start function, main_main, an init
+ * function, a gort_pcall, and each deferred call while it runs (so that
+ * a deferred call may defer, recover and panic as a Go function may).
+ * Frames live on the C stack of gort__callframe or of whoever runs a
+ * deferred call, chained from g->frame; their first FRAME_NDEFER
+ * deferred calls need no allocation.
+ *
+ * Resuming is gort__ctxsave / gort__ctxresume (asm_amd64.S), a setjmp of
+ * the runtime's own: gort__callframe saves a context on entry, and so
+ * does each runner of deferred calls (gopanic, Goexit, a frame that ends
+ * with deferred calls).  A frame's `resume` is where a recovery in it
+ * goes on: for a call frame its own entry, which then runs the rest of
+ * its deferred calls and returns false; for a deferred call's frame, the
+ * runner that called it, which finishes that frame (its own deferred
+ * calls) and goes on as if the call had returned.  After a resume
+ * nothing is read from registers that ctxsave did not restore: all state
+ * is in the frame and panic records, in memory.
+ *
+ * Invariants:
+ *  - g->frame is the innermost frame; a runner's deferred call runs in
+ *    the runner's df, which is g->frame while it runs and has the frame
+ *    whose call it is as link.  A runner that finds g->frame == its df
+ *    when it (re)starts knows that call has ended.
+ *  - A panic pops the frames it has run dry: a deferred call's frame
+ *    popped so was abandoned, and the panic or Goexit that ran it is
+ *    aborted (Go's d.started), as Go's gopanic does.
+ *  - gort_recover succeeds only in the innermost frame, which must be
+ *    the df of the newest panic, called directly by it: its caller's
+ *    code must be the deferred function's (Go's argp check, here by the
+ *    unwind tables, os.h gort__os_funcstart).
+ *  - Fatal stays fatal: a panic on g0 (the scheduler, timer functions),
+ *    or with a runtime lock held, throws, as Go's does.
+ * ---------------------------------------------------------------------- */
+
+static _Atomic int32_t runningPanicDefers;   /* panics running deferred calls */
+
+/* getg_needm is gort__getg_needm with the common case inline. */
+static inline g *getg_needm(void)
+{
+    g *gp = getg();
+    return likely(gp != NULL) ? gp : gort__getg_needm();
+}
+
+static void initframe(frame *f, frame *link, uint8_t kind, ctxbuf *resume)
+{
+    f->link = link;
+    f->n = 0;
+    f->cap = FRAME_NDEFER;
+    f->d = f->inl;
+    f->kind = kind;
+    f->recovered = false;
+    f->resume = resume;
+    f->panic = NULL;
+    f->fn = NULL;
+}
+
+static void freedefers(frame *f)
+{
+    if (f->d != f->inl)
+        free(f->d);
+    f->d = f->inl;
+}
+
+/* deferslow is gort_defer when the frame is full or there is none. */
+static NOINLINE void deferslow(void (*fn)(void *), void *arg)
+{
+    g *gp = gort__getg_needm();
+    frame *f = gp->frame;
+    if (f == NULL)
+        gort_panic("gort_defer: no frame to defer to (not in a goroutine's function, main_main or gort_pcall)");
+    if (f->n == f->cap) {
+        uint32_t cap = 2 * f->cap;
+        deferrec *d = malloc(cap * sizeof *d);
+        if (d == NULL)
+            gort__throw("gort_defer: out of memory");
+        memcpy(d, f->d, f->n * sizeof *d);
+        freedefers(f);
+        f->d = d;
+        f->cap = cap;
+    }
+    f->d[f->n++] = (deferrec){fn, arg};
+}
+
+void gort_defer(void (*fn)(void *), void *arg)
+{
+    g *gp = getg();
+    frame *f;
+    if (likely(gp != NULL && (f = gp->frame) != NULL && f->n < f->cap)) {
+        f->d[f->n++] = (deferrec){fn, arg};
+        return;
+    }
+    deferslow(fn, arg);
+}
+
+/* calldefer calls a deferred function.  It is never inlined and never
+ * tail-calls fn, so that gort_recover, which fn tail-called, finds it as
+ * its caller. */
+static NOINLINE void calldefer(void (*fn)(void *), void *arg)
+{
+    if (fn == NULL)
+        gort_panic("runtime error: invalid memory address or nil pointer dereference");
+    fn(arg);
+    __asm__ volatile("" ::: "memory");  /* not a tail call */
+}
+
+/* startdefer pops f's newest deferred call and runs it in df, a frame
+ * whose recovery goes on at resume, for the panic or Goexit p (NULL: f
+ * ends normally). */
+static inline void startdefer(g *gp, frame *f, frame *df, ctxbuf *resume, gpanic *p)
+{
+    deferrec d = f->d[--f->n];
+    initframe(df, f, FRAME_DEFER, resume);
+    df->panic = p;
+    df->fn = d.fn;
+    gp->frame = df;
+    calldefer(d.fn, d.arg);
+}
+
+static void rundefers(g *gp, frame *f);
+
+/* finishdf ends df, a deferred call's frame that has returned (or
+ * recovered a panic in itself): its own deferred calls run, and the
+ * frame whose call it was is innermost again. */
+static void finishdf(g *gp, frame *df)
+{
+    if (df->n != 0)
+        rundefers(gp, df);
+    freedefers(df);
+    gp->frame = df->link;
+}
+
+/* enddefers runs the deferred calls of f, the innermost frame, which is
+ * ending normally, each in df, resuming at resume after a recovery in
+ * one of them (then it is called again, and finishes df first). */
+static void enddefers(g *gp, frame *f, frame *df, ctxbuf *resume)
+{
+    for (;;) {
+        if (gp->frame == df)
+            finishdf(gp, df);
+        if (f->n == 0)
+            return;
+        startdefer(gp, f, df, resume, NULL);
+    }
+}
+
+/* rundefers is enddefers with a context of its own. */
+static NOINLINE void rundefers(g *gp, frame *f)
+{
+    ctxbuf ctx;
+    frame df;
+    gort__ctxsave(&ctx);
+    enddefers(gp, f, &df, &ctx);
+}
+
+/* gcc's -Wclobbered takes getg()'s asm output for a variable that
+ * ctxsave's second return could find changed; gp is set once, before. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wclobbered"
+#endif
+bool gort__callframe(gort_fn fn, void *arg)
+{
+    struct {
+        frame f;
+        frame df;
+        ctxbuf ctx;
+    } r;
+    g *const gp = getg_needm();
+    initframe(&r.f, gp->frame, FRAME_CALL, &r.ctx);
+    gp->frame = &r.f;
+    if (gort__ctxsave(&r.ctx) == 0) {
+        fn(arg);
+        if (likely(r.f.n == 0)) {
+            gp->frame = r.f.link;
+            return true;
+        }
+    }
+    /* fn returned with deferred calls, or a panic was recovered in this
+     * frame or in one of its deferred calls. */
+    enddefers(gp, &r.f, &r.df, &r.ctx);
+    freedefers(&r.f);
+    gp->frame = r.f.link;
+    return !r.f.recovered;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+bool gort_pcall(gort_fn fn, void *arg)
+{
+    if (fn == NULL)
+        gort_panic("runtime error: invalid memory address or nil pointer dereference");
+    return gort__callframe(fn, arg);
+}
+
+typedef struct fn0 {
+    void (*fn)(void);
+} fn0;
+
+static void callfn0(void *arg)
+{
+    ((fn0 *)arg)->fn();
+}
+
+void gort__callframe0(void (*fn)(void))
+{
+    fn0 f = {fn};
+    gort__callframe(callfn0, &f);
+}
+
+/* recovery resumes f, in which a deferred call recovered p (Go's
+ * recovery): p and the panics it aborted are over, and f goes on where
+ * its resume says.  Except when p interrupted a Goexit: that Goexit
+ * goes on (it runs f's remaining deferred calls itself). */
+static NORETURN void recovery(g *gp, gpanic *p, frame *f)
+{
+    gp->_panic = p->link;
+    atomic_fetch_sub(&runningPanicDefers, 1);
+    if (gp->_panic != NULL && gp->_panic->goexit && gp->_panic->aborted) {
+        asan_noreturn();
+        gort__ctxresume(&gp->_panic->ctx, 1);
+    }
+    while (gp->_panic != NULL && gp->_panic->aborted) {
+        if (!gp->_panic->goexit)
+            atomic_fetch_sub(&runningPanicDefers, 1);
+        gp->_panic = gp->_panic->link;
+    }
+    if (f->kind == FRAME_CALL)
+        f->recovered = true;
+    asan_noreturn();
+    gort__ctxresume(f->resume, 1);
+}
+
+/* unwind runs, for the panic or Goexit p, the deferred calls of every
+ * frame of gp, innermost first, popping the frames it runs dry; it
+ * returns when there are none left.  p's context is saved: after a
+ * recovery inside p->df it is called again, and goes on. */
+static void unwind(g *gp, gpanic *p)
+{
+    for (;;) {
+        frame *f = gp->frame;
+        if (f == &p->df) {
+            /* The deferred call returned (or recovered a panic of its
+             * own). */
+            finishdf(gp, f);
+            if (p->recovered)
+                recovery(gp, p, gp->frame);
+            continue;
+        }
+        if (f == NULL)
+            return;
+        if (f->n == 0) {
+            /* f is over.  A deferred call's frame so is abandoned, and
+             * so is whoever ran the call. */
+            if (f->kind == FRAME_DEFER && f->panic != NULL)
+                f->panic->aborted = true;
+            freedefers(f);
+            gp->frame = f->link;
+            continue;
+        }
+        startdefer(gp, f, &p->df, &p->ctx, p);
+    }
+}
+
+static void printpanics(gpanic *p)
+{
+    if (p->link != NULL) {
+        printpanics(p->link);
+        if (!p->link->goexit)
+            gort__printf("\t");
+    }
+    if (p->goexit)
+        return;
+    gort__printf("panic: %s%s\n", p->msg, p->recovered ? " [recovered]" : "");
+}
+
+/* fatalpanics reports the panics of gp, none of which was recovered. */
+static NOINLINE NORETURN void fatalpanics(g *gp)
+{
+    startpanic(true);
+    printpanics(gp->_panic);
+    report(4);     /* from gort_panic: skip us, report, gopanic's and ours */
+}
+
+/* gopanic is Go's gopanic for the message msg (which lives in the
+ * caller's frame for as long as the panic runs). */
+static NOINLINE NORETURN void gopanic(const char *msg)
+{
+    g *gp = gort__getg_needm();
+    m *mp = gp->m;
+    if (mp->curg != gp) {
+        gort__printf("panic: %s\n", msg);
+        gort__throw("panic on system stack");
+    }
+    if (mp->locks > 0) {
+        gort__printf("panic: %s\n", msg);
+        gort__throw("panic holding locks");
+    }
+    gpanic p;
+    p.link = gp->_panic;
+    p.msg = msg;
+    p.recovered = false;
+    p.aborted = false;
+    p.goexit = false;
+    gp->_panic = &p;
+    atomic_fetch_add(&runningPanicDefers, 1);
+    gort__ctxsave(&p.ctx);
+    unwind(gp, &p);
+    fatalpanics(gp);
+}
+
+void gort_panic(const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt ? fmt : "(nil)", ap);
+    va_end(ap);
+    gopanic(buf);
+}
+
+/* keeprecovered copies msg into one of gp's four slots of recovered
+ * messages, which live until it ends (gort__gexit). */
+static const char *keeprecovered(g *gp, const char *msg)
+{
+    size_t n = strlen(msg) + 1;
+    unsigned i = gp->nextrecovered++ % nelem(gp->recovered);
+    char *b = realloc(gp->recovered[i], n);
+    if (b == NULL)
+        gort__throw("gort_recover: out of memory");
+    memcpy(b, msg, n);
+    gp->recovered[i] = b;
+    return b;
+}
+
+const char *gort_recover(void)
+{
+    void *ra = __builtin_return_address(0);
+    g *gp = getg();
+    if (gp == NULL)
+        return NULL;
+    gpanic *p = gp->_panic;
+    if (p == NULL || p->goexit || p->recovered || gp->frame != &p->df)
+        return NULL;
+    /* Called by the deferred function itself (or tail-called from it,
+     * then calldefer is the caller)? */
+    void *start = gort__os_funcstart(ra);
+    if (start != NULL && start != (void *)p->df.fn && start != (void *)calldefer)
+        return NULL;
+    p->recovered = true;
+    return keeprecovered(gp, p->msg);
+}
+
+void gort__goexit_defers(void)
+{
+    g *gp = getg();
+    gpanic p;
+    p.link = gp->_panic;
+    p.msg = NULL;
+    p.recovered = false;
+    p.aborted = false;
+    p.goexit = true;
+    gp->_panic = &p;
+    gort__ctxsave(&p.ctx);
+    unwind(gp, &p);
+    gp->_panic = NULL;
+}
+
+void gort__gexit(g *gp)
+{
+    for (size_t i = 0; i < nelem(gp->recovered); i++) {
+        free(gp->recovered[i]);
+        gp->recovered[i] = NULL;
+    }
+    gp->frame = NULL;
+    gp->_panic = NULL;
+}
+
+void gort__mainexitwait(void)
+{
+    for (int c = 0; c < 1000 && atomic_load(&runningPanicDefers) != 0; c++)
+        gort_gosched();
+    if (atomic_load(&gort__panicking) != 0) {
+        /* Another goroutine is reporting; it ends the process. */
+        for (;;)
+            gort_sleep(GORT_SECOND);
+    }
 }

@@ -190,7 +190,8 @@ void gort__runtime_main(void *arg)
 
     doInit();
     gort__gcenable();
-    main_main();
+    gort__callframe0(main_main);    /* a frame: a panic recovered in it returns too */
+    gort__mainexitwait();
     exit(0);
 }
 
@@ -226,7 +227,7 @@ static void doInit(void)
 {
     for (int i = 0; i < ninittasks; i++) {
         int k = gort__os_ctors_reversed ? ninittasks - 1 - i : i;
-        inittasks[k].fn();
+        gort__callframe0(inittasks[k].fn);
     }
 }
 
@@ -1864,6 +1865,7 @@ static void goexit0(g *gp)
 
 static NORETURN void goexit1(void)
 {
+    gort__gexit(getg());
     mcall_(goexit0, true);
     gort__throw("goexit1: resumed a dead goroutine");
 }
@@ -1873,7 +1875,7 @@ static NORETURN void goexit1(void)
 NORETURN void gort__goexit_start(g *gp)
 {
     resumed();
-    gp->fn(gp->arg);
+    gort__callframe(gp->fn, gp->arg);  /* its frame (panic.c) */
     goexit1();
 }
 
@@ -2519,6 +2521,7 @@ void gort_goexit(void)
 {
     if (isforeignthread())
         gort__throw("runtime.Goexit called in a thread that was not created by the Go runtime");
+    gort__goexit_defers();
     goexit1();
 }
 

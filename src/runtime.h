@@ -134,6 +134,63 @@ struct gobuf {
     uintptr_t dealloc;  /* 24: TIB DeallocationStack */
 };
 
+/*
+ * ctxbuf is what gort__ctxsave keeps (asm_amd64.S draws it): the
+ * callee-saved registers of the ABI, sp, the resume address and the
+ * control words; 248 bytes for Windows x64's, 72 used on SysV.
+ */
+typedef struct ctxbuf {
+    uint64_t r[31];
+} ctxbuf;
+
+/*
+ * Defer, panic and recover (panic.c; Go's _defer and _panic).
+ *
+ * A frame is a goroutine's start function, main_main, an init function,
+ * a gort_pcall, or a deferred call while it runs: the unit whose
+ * deferred calls run, last first, when it ends.  Frames live on the C
+ * stack of whoever runs them and are chained innermost first from
+ * g->frame.  The first FRAME_NDEFER deferred calls fit in the record;
+ * more go to a heap array that doubles.
+ */
+typedef struct deferrec {
+    void (*fn)(void *);
+    void *arg;
+} deferrec;
+
+typedef struct gpanic gpanic;
+typedef struct frame frame;
+
+#define FRAME_NDEFER 8
+
+enum { FRAME_CALL, FRAME_DEFER };
+
+struct frame {
+    frame *link;                /* the enclosing frame */
+    uint32_t n;                 /* deferred calls not yet run */
+    uint32_t cap;               /* room in d */
+    deferrec *d;                /* inl, or a heap array */
+    uint8_t kind;               /* FRAME_CALL or FRAME_DEFER */
+    bool recovered;             /* FRAME_CALL: a panic was recovered in it */
+    ctxbuf *resume;             /* where a recovery in it goes on */
+    gpanic *panic;              /* FRAME_DEFER: the panic or Goexit running the call, or NULL */
+    void (*fn)(void *);         /* FRAME_DEFER: the deferred function (gort_recover's check) */
+    deferrec inl[FRAME_NDEFER];
+};
+
+/* gpanic is a panic, or a Goexit, that is running deferred calls
+ * (g->_panic, the newest first).  It lives on the stack of gopanic or
+ * gort_goexit, and runs each deferred call in df. */
+struct gpanic {
+    gpanic *link;               /* the panic that was running when this one began */
+    const char *msg;
+    bool recovered;             /* gort_recover stopped it */
+    bool aborted;               /* a newer panic abandoned the call it ran */
+    bool goexit;                /* it is a Goexit, not a panic */
+    ctxbuf ctx;                 /* where a recovery in df goes on */
+    frame df;
+};
+
 #define GOBUF_SP 0
 #define GOBUF_LO 8
 #define GOBUF_HI 16
@@ -171,6 +228,10 @@ struct g {
     sudog *waiting;             /* sudogs of the select/channel op it waits in */
     _Atomic uint32_t selectDone; /* a select case won: CAS 0 -> 1 (select.c) */
     char *neterr;               /* Go's text of its last GORT_EADDR (net.c), made on first use */
+    frame *frame;               /* innermost frame (panic.c) */
+    gpanic *_panic;             /* innermost running panic or Goexit */
+    char *recovered[4];         /* the last messages gort_recover returned, kept until it ends */
+    uint8_t nextrecovered;
 };
 
 /*
@@ -242,6 +303,7 @@ struct m {
     void *altstack;             /* signal stack */
     uintptr_t threadhandle;     /* OS thread handle (os_*.c) */
     int64_t procid;
+    int32_t locks;              /* runtime locks held (lock_futex.c): a panic then is fatal */
 };
 
 #define RUNQSIZE 256
@@ -537,5 +599,19 @@ void gort__traceback_current(int skip);
 void gort__printcreatedby(g *gp);
 void gort__printfuncname(void *pc);
 NORETURN void gort__dumpall(const sigctx *sc);
+
+/* Frames (see struct frame): gort__callframe runs fn(arg) as a frame of
+ * the current goroutine and returns false when a panic was recovered in
+ * it (gort_pcall); goroutines' start functions, main_main and the init
+ * functions run through it.  gort__goexit_defers runs the deferred calls
+ * of every frame for Goexit; gort__gexit releases what panic.c kept for
+ * a goroutine that is ending.  gort__mainexitwait lets a panic that is
+ * running deferred calls or being reported on another goroutine finish
+ * before main_main's return ends the process (Go's runtime.main). */
+bool gort__callframe(gort_fn fn, void *arg);
+void gort__callframe0(void (*fn)(void));
+void gort__goexit_defers(void);
+void gort__gexit(g *gp);
+void gort__mainexitwait(void);
 
 #endif /* GORT_RUNTIME_H */

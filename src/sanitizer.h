@@ -35,6 +35,12 @@ static inline void asan_unpoison(const void *p, size_t n)
 {
     ASAN_UNPOISON_MEMORY_REGION(p, n);
 }
+/* asan_noreturn: the stack below here is abandoned (a panic's jump to
+ * the recovering frame): ASan forgets its poisoned slots. */
+static inline void asan_noreturn(void)
+{
+    __asan_handle_no_return();
+}
 #else
 static inline void asan_start_switch(void **fakesave, const void *bottom, size_t size)
 {
@@ -42,6 +48,7 @@ static inline void asan_start_switch(void **fakesave, const void *bottom, size_t
 }
 static inline void asan_finish_switch(void *fake) { (void)fake; }
 static inline void asan_unpoison(const void *p, size_t n) { (void)p, (void)n; }
+static inline void asan_noreturn(void) {}
 #endif
 
 #endif

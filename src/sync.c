@@ -368,9 +368,41 @@ void gort_waitgroup_wait(gort_waitgroup *wg)
  * Once
  * ---------------------------------------------------------------------- */
 
+/* oncecall is gort_once_do's slow path, run as a frame of its own (Go's
+ * doSlow): the deferred calls unlock the mutex and mark o done even when
+ * fn panics or calls gort_goexit, so that o is done, not locked forever,
+ * and the panic goes on to the caller. */
+typedef struct oncecall {
+    gort_once *o;
+    gort_fn fn;
+    void *arg;
+} oncecall;
+
+static void oncedone(void *arg)
+{
+    atomic_store(AU32(&((gort_once *)arg)->done_), 1);
+}
+
+static void onceunlock(void *arg)
+{
+    gort_mutex_unlock(&((gort_once *)arg)->m_);
+}
+
+static void doSlow(void *arg)
+{
+    oncecall *c = arg;
+    gort_mutex_lock(&c->o->m_);
+    gort_defer(onceunlock, c->o);
+    if (atomic_load_explicit(AU32(&c->o->done_), memory_order_relaxed) == 0) {
+        gort_defer(oncedone, c->o);
+        c->fn(c->arg);
+    }
+}
+
 /* gort_once_do calls fn(arg) if no call on o has; every caller returns
- * only after that first call has returned.  fn must not call
- * gort_once_do(o) itself (a deadlock, as in Go). */
+ * only after that first call has returned (or panicked: o is done then
+ * too, as in Go).  fn must not call gort_once_do(o) itself (a deadlock,
+ * as in Go). */
 void gort_once_do(gort_once *o, gort_fn fn, void *arg)
 {
     gort__getg_needm();
@@ -379,12 +411,8 @@ void gort_once_do(gort_once *o, gort_fn fn, void *arg)
      * concurrent callers wait for that. */
     if (atomic_load(AU32(&o->done_)) != 0)
         return;
-    gort_mutex_lock(&o->m_);
-    if (atomic_load_explicit(AU32(&o->done_), memory_order_relaxed) == 0) {
-        fn(arg);
-        atomic_store(AU32(&o->done_), 1);
-    }
-    gort_mutex_unlock(&o->m_);
+    oncecall c = {o, fn, arg};
+    gort__callframe(doSlow, &c);
 }
 
 /* ------------------------------------------------------------------------

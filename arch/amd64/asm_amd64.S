@@ -255,6 +255,86 @@ ENDFUNC(gort__tracebackon)
 #endif
 
 /*
+ * int gort__ctxsave(ctxbuf *b) and void gort__ctxresume(ctxbuf *b, int v):
+ * the runtime's own setjmp and longjmp, for panics that unwind to a frame
+ * (panic.c).  ctxsave stores exactly the callee-saved state of the ABI,
+ * the caller's sp and its return address into b and returns 0; ctxresume
+ * reloads it and returns from that ctxsave once more, with v (1 if v is
+ * 0).  The jump stays on one stack (a goroutine's; it may have moved to
+ * another thread meanwhile, which changes nothing here), so the TIB's
+ * stack bounds stay right and nothing else of the thread is touched.
+ * Never libc's longjmp: glibc's fortified one refuses a goroutine stack
+ * and mingw-w64's unwinds SEH frames, which these stacks do not have.
+ *
+ *   b+0  rbx  b+8  rbp  b+16 r12  b+24 r13  b+32 r14  b+40 r15
+ *   b+48 sp after the return   b+56 return address
+ *   b+64 mxcsr  b+68 x87 cw    Windows: b+72 rdi  b+80 rsi  b+88 xmm6-15
+ */
+FUNC(gort__ctxsave)
+	movq	%rbx, 0(ARG0)			/* callee-saved registers */
+	movq	%rbp, 8(ARG0)
+	movq	%r12, 16(ARG0)
+	movq	%r13, 24(ARG0)
+	movq	%r14, 32(ARG0)
+	movq	%r15, 40(ARG0)
+	leaq	8(%rsp), %rax			/* the caller's sp once we return */
+	movq	%rax, 48(ARG0)
+	movq	(%rsp), %rax			/* where we return to */
+	movq	%rax, 56(ARG0)
+	stmxcsr	64(ARG0)			/* SSE control/status */
+	fnstcw	68(ARG0)			/* x87 control word */
+#ifdef _WIN32
+	movq	%rdi, 72(ARG0)			/* callee-saved on Windows only */
+	movq	%rsi, 80(ARG0)
+	movups	%xmm6, 88(ARG0)
+	movups	%xmm7, 104(ARG0)
+	movups	%xmm8, 120(ARG0)
+	movups	%xmm9, 136(ARG0)
+	movups	%xmm10, 152(ARG0)
+	movups	%xmm11, 168(ARG0)
+	movups	%xmm12, 184(ARG0)
+	movups	%xmm13, 200(ARG0)
+	movups	%xmm14, 216(ARG0)
+	movups	%xmm15, 232(ARG0)
+#endif
+	xorl	%eax, %eax			/* 0: saved, not resumed */
+	ret
+ENDFUNC(gort__ctxsave)
+
+FUNC(gort__ctxresume)
+	movl	$1, %eax			/* ctxsave's second return: 1 for v == 0 */
+#ifdef _WIN32
+	testl	%edx, %edx			/* v (second argument, Windows) */
+	cmovnel	%edx, %eax			/* v != 0: return v */
+	movq	72(ARG0), %rdi			/* callee-saved on Windows only */
+	movq	80(ARG0), %rsi
+	movups	88(ARG0), %xmm6
+	movups	104(ARG0), %xmm7
+	movups	120(ARG0), %xmm8
+	movups	136(ARG0), %xmm9
+	movups	152(ARG0), %xmm10
+	movups	168(ARG0), %xmm11
+	movups	184(ARG0), %xmm12
+	movups	200(ARG0), %xmm13
+	movups	216(ARG0), %xmm14
+	movups	232(ARG0), %xmm15
+#else
+	testl	%esi, %esi			/* v (second argument, SysV) */
+	cmovnel	%esi, %eax			/* v != 0: return v */
+#endif
+	movq	0(ARG0), %rbx			/* callee-saved registers */
+	movq	8(ARG0), %rbp
+	movq	16(ARG0), %r12
+	movq	24(ARG0), %r13
+	movq	32(ARG0), %r14
+	movq	40(ARG0), %r15
+	ldmxcsr	64(ARG0)			/* SSE control/status */
+	fldcw	68(ARG0)			/* x87 control word */
+	movq	48(ARG0), %rsp			/* the saving frame's sp */
+	jmp	*56(ARG0)			/* and return from ctxsave again */
+ENDFUNC(gort__ctxresume)
+
+/*
  * void gort__procyield(uint32_t cycles): spin for cycles pause
  * instructions (Go's procyield), the spin-wait of the runtime's locks and
  * of sync.Mutex.  pause tells the core that this is a spin loop: it stops
