@@ -2259,6 +2259,27 @@ static int32_t mcount(void)
     return (int32_t)gort__sched.mnext;
 }
 
+/* strangerthread reports whether the process has a thread that the
+ * runtime did not start and that has not called into it yet, at a
+ * moment when checkdead counts no running M.  Such a thread may still
+ * send on a channel or ready a goroutine (a C library's worker calling
+ * back, a pthread that main waits for): a deadlock verdict would kill a
+ * correct program.  Once one has called in, its M counts as running for
+ * good (needm, below), so this matters only before; and then, with no M
+ * running, every M that mcount counts is a thread of the runtime's own,
+ * alive (they never exit) and idle.  So a thread count above mcount is a
+ * thread that is not the runtime's, and the runtime cannot know what it
+ * will do: no verdict, as Go with cgo, whose extra M keeps checkdead
+ * from ever reporting one.  With no such thread, nothing can ever run
+ * again: the verdict stands (an idle M starts no thread).  The count is a
+ * system call or two, made only when a verdict is about to be given.
+ * -1 (the system cannot say): the verdict stands, as before. */
+static bool strangerthread(void)
+{
+    int32_t n = gort__os_nthreads();
+    return n > mcount();
+}
+
 /* gort__checkdead checks for deadlock: no M is running goroutines and
  * none can be woken.  sched.lock must be held. */
 void gort__checkdead(void)
@@ -2289,13 +2310,16 @@ void gort__checkdead(void)
             gort__throw("checkdead: runnable g");
         }
     }
+    /* A pending timer may still wake someone, and so may a thread that
+     * has not called in yet. */
+    if (grunning > 0 && gort__timeSleepUntil() != 0)
+        return;
+    if (strangerthread())
+        return;
     if (grunning == 0) {
         gort__unlock(&gort__sched.lock);
         gort__fatal("no goroutines (main called runtime.Goexit) - deadlock!");
     }
-    /* A pending timer may still wake someone. */
-    if (gort__timeSleepUntil() != 0)
-        return;
     gort__unlock(&gort__sched.lock);
     gort__fatal("all goroutines are asleep - deadlock!");
 }
