@@ -417,13 +417,26 @@ static inline bool commitpark(g *gp, bool (*unlockf)(g *, void *), void *lock)
  * G twice, once here to follow the link and once when it runs it.)
  * All of it under sched.lock.
  */
+/* sched.runqsize is written under sched.lock and read without it, as a
+ * hint, on the hot paths (as Go reads it): a relaxed atomic, which is a
+ * plain load or store and no data race. */
+static inline int32_t runqsize(void)
+{
+    return atomic_load_explicit(&gort__sched.runqsize, memory_order_relaxed);
+}
+
+static inline void setrunqsize(int32_t n)
+{
+    atomic_store_explicit(&gort__sched.runqsize, n, memory_order_relaxed);
+}
+
 static void globrunqgrow(void)
 {
     uint32_t cap = gort__sched.runqcap ? 2 * gort__sched.runqcap : 1024;
     g **buf = malloc(cap * sizeof *buf);
     if (buf == NULL)
         gort__throw("globrunqput: out of memory");
-    for (int32_t i = 0; i < gort__sched.runqsize; i++)
+    for (int32_t i = 0; i < runqsize(); i++)
         buf[i] = gort__sched.runqbuf[(gort__sched.runqhead + (uint32_t)i) & (gort__sched.runqcap - 1)];
     free(gort__sched.runqbuf);
     gort__sched.runqbuf = buf;
@@ -434,11 +447,11 @@ static void globrunqgrow(void)
 /* globrunqput puts gp on the global run queue.  sched.lock must be held. */
 static void globrunqput(g *gp)
 {
-    if ((uint32_t)gort__sched.runqsize == gort__sched.runqcap)
+    if ((uint32_t)runqsize() == gort__sched.runqcap)
         globrunqgrow();
-    uint32_t i = (gort__sched.runqhead + (uint32_t)gort__sched.runqsize) & (gort__sched.runqcap - 1);
+    uint32_t i = (gort__sched.runqhead + (uint32_t)runqsize()) & (gort__sched.runqcap - 1);
     gort__sched.runqbuf[i] = gp;
-    gort__sched.runqsize++;
+    setrunqsize(runqsize() + 1);
 }
 
 /* globrunqpop takes the G at the head of the global queue, which must not
@@ -447,7 +460,7 @@ static g *globrunqpop(void)
 {
     g *gp = gort__sched.runqbuf[gort__sched.runqhead];
     gort__sched.runqhead = (gort__sched.runqhead + 1) & (gort__sched.runqcap - 1);
-    gort__sched.runqsize--;
+    setrunqsize(runqsize() - 1);
     return gp;
 }
 
@@ -608,12 +621,13 @@ static g *runqsteal(p *pp, p *p2, bool stealRunNextG)
  * and returns one G.  max 0 means no limit.  sched.lock must be held. */
 static g *globrunqget(p *pp, int32_t max)
 {
-    if (gort__sched.runqsize == 0)
+    int32_t size = runqsize();
+    if (size == 0)
         return NULL;
     int32_t gm = gort__gomaxprocs;
-    int32_t n = gort__sched.runqsize / gm + 1;
-    if (n > gort__sched.runqsize)
-        n = gort__sched.runqsize;
+    int32_t n = size / gm + 1;
+    if (n > size)
+        n = size;
     if (max > 0 && n > max)
         n = max;
     if (n > RUNQSIZE / 2)
@@ -932,7 +946,7 @@ void gort__wakeNetPoller(int64_t when)
  * there is work for it, or puts it on the idle list. */
 static void handoffp(p *pp)
 {
-    if (!runqempty(pp) || gort__sched.runqsize != 0) {
+    if (!runqempty(pp) || runqsize() != 0) {
         startm(pp, false);
         return;
     }
@@ -952,7 +966,7 @@ static void handoffp(p *pp)
         gort__unlock(&gort__sched.lock);
         return;
     }
-    if (gort__sched.runqsize != 0) {
+    if (runqsize() != 0) {
         gort__unlock(&gort__sched.lock);
         startm(pp, false);
         return;
@@ -1099,7 +1113,7 @@ top:
         pollUntil = gort__checkTimers(pp, 0);
 
     /* Fairness: check the global queue once in a while. */
-    if (atomic_load(&pp->schedtick) % 61 == 0 && gort__sched.runqsize > 0) {
+    if (atomic_load(&pp->schedtick) % 61 == 0 && runqsize() > 0) {
         gort__lock(&gort__sched.lock);
         gp = globrunqget(pp, 1);
         gort__unlock(&gort__sched.lock);
@@ -1113,7 +1127,7 @@ top:
     if (gp)
         return gp;
 
-    if (gort__sched.runqsize != 0) {
+    if (runqsize() != 0) {
         gort__lock(&gort__sched.lock);
         gp = globrunqget(pp, 0);
         gort__unlock(&gort__sched.lock);
@@ -1160,7 +1174,7 @@ top:
         gort__unlock(&gort__sched.lock);
         goto top;
     }
-    if (gort__sched.runqsize != 0) {
+    if (runqsize() != 0) {
         gp = globrunqget(pp, 0);
         gort__unlock(&gort__sched.lock);
         *inheritTime = false;
@@ -1177,7 +1191,7 @@ top:
     bool wasSpinning = mp->spinning;
     if (mp->spinning) {
         dropspinning(mp, "findrunnable");
-        bool work = gort__sched.runqsize != 0;
+        bool work = runqsize() != 0;
         int32_t n = atomic_load(&gort__gomaxprocs);
         for (int32_t i = 0; i < n && !work; i++)
             work = !runqempty(allp_at(i));
@@ -1388,7 +1402,7 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
     p *pp = mp->p;
     if (pp == NULL || mp->lockedg != NULL ||
         atomic_load_explicit(&gort__sched.gcwaiting, memory_order_relaxed) ||
-        gort__sched.runqsize != 0)
+        runqsize() != 0)
         return false;
     if ((++mp->swapcount & 63) == 0 &&
         atomic_load_explicit(&pp->timer0When, memory_order_relaxed) != 0)
@@ -1506,7 +1520,7 @@ static void gosched_m(g *gp)
     g0enter(gp);
     setgstatus_own(gp, Grunning, Grunnable);
     dropg();
-    if (gort__sched.runqsize != 0) {
+    if (runqsize() != 0) {
         gort__lock(&gort__sched.lock);
         globrunqput(gp);
         gort__unlock(&gort__sched.lock);
@@ -1618,9 +1632,9 @@ enum { GFREE_SPILL = 64, GFREE_BATCH = 32 };
  * must be held. */
 static g *gfpopglobal(void)
 {
-    g *gp = gort__sched.gfree;
+    g *gp = atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed);
     if (gp) {
-        gort__sched.gfree = gp->schedlink;
+        atomic_store_explicit(&gort__sched.gfree, gp->schedlink, memory_order_relaxed);
         gort__sched.ngfree--;
     }
     return gp;
@@ -1635,8 +1649,8 @@ static void gfpurge(p *pp, int32_t keep)
         g *gp = pp->gfree;
         pp->gfree = gp->schedlink;
         pp->gfreecnt--;
-        gp->schedlink = gort__sched.gfree;
-        gort__sched.gfree = gp;
+        gp->schedlink = atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed);
+        atomic_store_explicit(&gort__sched.gfree, gp, memory_order_relaxed);
         gort__sched.ngfree++;
     }
     gort__unlock(&gort__sched.gflock);
@@ -1658,7 +1672,7 @@ static void gfput(p *pp, g *gp)
  * list. */
 static g *gfget(p *pp)
 {
-    if (pp->gfree == NULL && gort__sched.gfree != NULL) {
+    if (pp->gfree == NULL && atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed) != NULL) {
         gort__lock(&gort__sched.gflock);
         g *g1;
         while (pp->gfreecnt < GFREE_BATCH && (g1 = gfpopglobal()) != NULL) {
@@ -1739,7 +1753,8 @@ g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool syste
     m *mp = callergp ? callergp->m : NULL;
     p *pp = mp ? mp->p : NULL;
     g *newg = pp ? gfget(pp) : NULL;
-    if (newg == NULL && pp == NULL && gort__sched.gfree != NULL) {
+    if (newg == NULL && pp == NULL &&
+        atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed) != NULL) {
         gort__lock(&gort__sched.gflock);
         newg = gfpopglobal();
         gort__unlock(&gort__sched.gflock);
@@ -2336,7 +2351,7 @@ static void schedtrace(bool detailed)
     gort__printf("SCHED %lldms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d idlethreads=%d runqueue=%d",
                  (long long)((now - gort__runtimeInitTime) / 1000000), np,
                  atomic_load(&gort__sched.npidle), mcount(), atomic_load(&gort__sched.nmspinning),
-                 gort__sched.nmidle, gort__sched.runqsize);
+                 gort__sched.nmidle, runqsize());
     if (detailed)
         gort__printf(" gcwaiting=%u nmidle=%d nmsys=%d\n", atomic_load(&gort__sched.gcwaiting),
                      gort__sched.nmidle, gort__sched.nmsys);

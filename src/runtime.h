@@ -329,13 +329,13 @@ typedef struct schedt {
     g **runqbuf;                /* global run queue: a ring of runqcap */
     uint32_t runqcap;           /* (a power of two) G pointers, from */
     uint32_t runqhead;          /* runqhead, runqsize of them (proc.c) */
-    int32_t runqsize;
+    _Atomic int32_t runqsize;   /* written under lock, read as a hint without */
 
     mutex sudoglock;            /* global sudog cache */
     sudog *sudogcache;
 
     mutex gflock;               /* global free G cache */
-    g *gfree;
+    g *_Atomic gfree;           /* written under gflock, read as a hint without */
     int32_t ngfree;
 
     _Atomic uint32_t gcwaiting; /* stop-the-world requested */
