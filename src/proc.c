@@ -295,7 +295,8 @@ static inline void setgstatus_own(g *gp, uint32_t oldval, uint32_t newval)
  *
  *   leave(gp)        the leaving goroutine: stack guard check, errno saved
  *   switchin(mp, gp) the coming one: status, links, time slice, its stack
- *   enterstack(gp)   the coming one becomes the thread's G; ASan is told
+ *   enterstack(gp)   the coming one becomes the thread's G; ASan and TSan
+ *                    are told (sanitizer.h)
  *   resumed()        first thing back on a goroutine's stack, at each of
  *                    its three resume points (after mcall, after swapgo,
  *                    at a new goroutine's start): ASan, errno, postswitch
@@ -320,6 +321,7 @@ static inline void enterstack(g *gp, void **fakesave)
 {
     gort__setg(gp);
     asan_start_switch(fakesave, (void *)gp->stack.lo, gp->stack.hi - gp->stack.lo);
+    tsan_switch(gp->tsanfiber);
 }
 
 /* resumed runs first on a goroutine's stack each time it resumes,
@@ -344,6 +346,7 @@ static void mcall_(void (*fn)(g *), bool dying)
     g *g0 = gp->m->g0;
     asan_start_switch(dying ? NULL : &gp->asanfake, (void *)g0->stack.lo,
                       g0->stack.hi - g0->stack.lo);
+    tsan_switch(g0->tsanfiber);
     gort__mcall(&gp->sched, &g0->sched, (void (*)(void *))fn, gp);
     resumed();
 }
@@ -388,6 +391,7 @@ static inline __attribute__((always_inline)) void switchin(m *mp, g *gp, bool in
     if (gp->stack.lo == 0) {
         gp->stack = gort__stackalloc(pp);
         gort__gostartcall(gp);
+        gp->tsanfiber = tsan_fiber_create();
     }
 }
 
@@ -808,6 +812,7 @@ static NORETURN void mstart1(void)
     g *g0 = getg();
     m *mp = g0->m;
     mp->errnop = &errno;    /* this thread's errno, for leave and resumed */
+    g0->tsanfiber = tsan_fiber_current();
     gort__minit(mp);
     if (mp->mstartfn)
         mp->mstartfn();
@@ -1852,6 +1857,8 @@ static void goexit0(g *gp)
     gp->arg = NULL;
     gort__stackfree(pp, gp->stack);
     gp->stack = (stack){0, 0, false};
+    tsan_fiber_destroy(gp->tsanfiber);     /* not the current one: we are on g0 */
+    gp->tsanfiber = NULL;
     gp->sched.sp = 0;
     if (gp->ismain) {
         /* main called Goexit: its G is never reused (its goid stays 1 in
@@ -2288,11 +2295,12 @@ static int32_t mcount(void)
  * from ever reporting one.  With no such thread, nothing can ever run
  * again: the verdict stands (an idle M starts no thread).  The count is a
  * system call or two, made only when a verdict is about to be given.
- * -1 (the system cannot say): the verdict stands, as before. */
+ * -1 (the system cannot say): the verdict stands, as before.  A
+ * sanitizer's own threads are left out (sanitizer.h). */
 static bool strangerthread(void)
 {
     int32_t n = gort__os_nthreads();
-    return n > mcount();
+    return n > mcount() + GORT_SANITIZER_THREADS;
 }
 
 /* gort__checkdead checks for deadlock: no M is running goroutines and
@@ -2343,7 +2351,9 @@ void gort__checkdead(void)
  * schedtrace (GODEBUG=schedtrace=X).
  * ---------------------------------------------------------------------- */
 
-static void schedtrace(bool detailed)
+/* schedtrace reads the Ps, Ms and Gs without their locks, as Go's does:
+ * a snapshot that may be slightly inconsistent (GORT_NO_TSAN). */
+GORT_NO_TSAN static void schedtrace(bool detailed)
 {
     int64_t now = gort__nanotime();
     gort__lock(&gort__sched.lock);

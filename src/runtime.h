@@ -165,6 +165,7 @@ struct g {
     g *_Atomic alllink;         /* allgs list, in creation order */
     void *param;                /* passed by whoever readies it */
     void *asanfake;             /* AddressSanitizer's fake stack (fiber switch) */
+    void *tsanfiber;            /* ThreadSanitizer's fiber: while it has a stack; a g0's, its thread's */
     timer *timer;               /* for gort_sleep, made on first use */
     int64_t sleepwhen;          /* when gort_sleep's timer is to fire */
     sudog *cachedsudog;         /* one free sudog kept for its next wait */
