@@ -7,20 +7,23 @@
  *   ...
  */
 #include <gort.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
-/* Each goroutine waits for the previous one with a flag it can see only
- * by yielding: the goroutines run concurrently, the output stays in order. */
-static volatile int turn = 1;
+/* Each goroutine waits for the previous one, yielding, on a flag: the
+ * goroutines run concurrently, the output stays in order.  The flag is
+ * atomic, not volatile: goroutines may run on different threads, and
+ * only an atomic makes one's printf happen before the next one's. */
+static _Atomic int turn = 1;
 
 static void printarg(void *arg)
 {
     int i = (int)(intptr_t)arg;
-    while (turn != i)
+    while (atomic_load(&turn) != i)
         gort_gosched();
     printf("arg %d: %s\n", i, gort_argv()[i]);
     fflush(stdout);
-    turn = i + 1;
+    atomic_store(&turn, i + 1);
 }
 
 void main_main(void)
@@ -29,7 +32,7 @@ void main_main(void)
     printf("hello from goroutine %lld: %d arguments\n", (long long)gort_goid(), n);
     for (int i = 1; i <= n; i++)
         gort_go(printarg, (void *)(intptr_t)i);
-    while (turn != n + 1)
+    while (atomic_load(&turn) != n + 1)
         gort_gosched();
     printf("goodbye\n");
 }

@@ -24,6 +24,12 @@ void gort__osyield(void);
 /* gort__os_dropmatexit arranges for gort__dropm(mp) to run when the
  * calling thread, one the runtime did not start, exits. */
 void gort__os_dropmatexit(m *mp);
+/* gort__os_nthreads is how many threads the process has now that could
+ * call into gort: all of them on Linux; on Windows all but the ones that
+ * the system had started beside the main thread before the runtime
+ * booted (the loader's worker threads).  -1: the system cannot say.
+ * checkdead uses it; it may be slow. */
+int32_t gort__os_nthreads(void);
 void gort__usleep(uint32_t us);
 
 /* futexsleep blocks while *addr == val, at most ns nanoseconds (ns < 0:

@@ -186,6 +186,28 @@ void gort__os_dropmatexit(m *mp)
         gort__throw("pthread_setspecific failed");
 }
 
+/* gort__os_nthreads: the kernel's count, the "Threads:" line of
+ * /proc/self/status (read without stdio or malloc: checkdead calls it on
+ * g0 under sched.lock). */
+int32_t gort__os_nthreads(void)
+{
+    char buf[4096];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t n = 0;
+    ssize_t r;
+    while (n < sizeof buf - 1 && (r = read(fd, buf + n, sizeof buf - 1 - n)) > 0)
+        n += (size_t)r;
+    close(fd);
+    buf[n] = 0;
+    const char *s = strstr(buf, "\nThreads:");
+    if (s == NULL)
+        return -1;
+    long v = strtol(s + sizeof "\nThreads:" - 1, NULL, 10);
+    return v > 0 ? (int32_t)v : -1;
+}
+
 void gort__usleep(uint32_t us)
 {
     struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};

@@ -293,7 +293,8 @@ static inline void setgstatus_own(g *gp, uint32_t oldval, uint32_t newval)
  *
  *   leave(gp)        the leaving goroutine: stack guard check, errno saved
  *   switchin(mp, gp) the coming one: status, links, time slice, its stack
- *   enterstack(gp)   the coming one becomes the thread's G; ASan is told
+ *   enterstack(gp)   the coming one becomes the thread's G; ASan and TSan
+ *                    are told (sanitizer.h)
  *   resumed()        first thing back on a goroutine's stack, at each of
  *                    its three resume points (after mcall, after swapgo,
  *                    at a new goroutine's start): ASan, errno, postswitch
@@ -320,6 +321,7 @@ static inline void enterstack(g *gp, void **fakesave)
 {
     gort__setg(gp);
     asan_start_switch(fakesave, (void *)gp->stack.lo, gp->stack.hi - gp->stack.lo);
+    tsan_switch(gp->tsanfiber);
 }
 
 /* resumed runs first on a goroutine's stack each time it resumes,
@@ -344,6 +346,7 @@ static void mcall_(void (*fn)(g *), bool dying)
     g *g0 = gp->m->g0;
     asan_start_switch(dying ? NULL : &gp->asanfake, (void *)g0->stack.lo,
                       g0->stack.hi - g0->stack.lo);
+    tsan_switch(g0->tsanfiber);
     gort__mcall(&gp->sched, &g0->sched, (void (*)(void *))fn, gp);
     resumed();
 }
@@ -389,6 +392,7 @@ static inline __attribute__((always_inline)) void switchin(m *mp, g *gp, bool in
     if (gp->stack.lo == 0) {
         gp->stack = gort__stackalloc(pp);
         gort__gostartcall(gp);
+        gp->tsanfiber = tsan_fiber_create();
     }
 }
 
@@ -418,13 +422,26 @@ static inline bool commitpark(g *gp, bool (*unlockf)(g *, void *), void *lock)
  * G twice, once here to follow the link and once when it runs it.)
  * All of it under sched.lock.
  */
+/* sched.runqsize is written under sched.lock and read without it, as a
+ * hint, on the hot paths (as Go reads it): a relaxed atomic, which is a
+ * plain load or store and no data race. */
+static inline int32_t runqsize(void)
+{
+    return atomic_load_explicit(&gort__sched.runqsize, memory_order_relaxed);
+}
+
+static inline void setrunqsize(int32_t n)
+{
+    atomic_store_explicit(&gort__sched.runqsize, n, memory_order_relaxed);
+}
+
 static void globrunqgrow(void)
 {
     uint32_t cap = gort__sched.runqcap ? 2 * gort__sched.runqcap : 1024;
     g **buf = malloc(cap * sizeof *buf);
     if (buf == NULL)
         gort__throw("globrunqput: out of memory");
-    for (int32_t i = 0; i < gort__sched.runqsize; i++)
+    for (int32_t i = 0; i < runqsize(); i++)
         buf[i] = gort__sched.runqbuf[(gort__sched.runqhead + (uint32_t)i) & (gort__sched.runqcap - 1)];
     free(gort__sched.runqbuf);
     gort__sched.runqbuf = buf;
@@ -435,11 +452,11 @@ static void globrunqgrow(void)
 /* globrunqput puts gp on the global run queue.  sched.lock must be held. */
 static void globrunqput(g *gp)
 {
-    if ((uint32_t)gort__sched.runqsize == gort__sched.runqcap)
+    if ((uint32_t)runqsize() == gort__sched.runqcap)
         globrunqgrow();
-    uint32_t i = (gort__sched.runqhead + (uint32_t)gort__sched.runqsize) & (gort__sched.runqcap - 1);
+    uint32_t i = (gort__sched.runqhead + (uint32_t)runqsize()) & (gort__sched.runqcap - 1);
     gort__sched.runqbuf[i] = gp;
-    gort__sched.runqsize++;
+    setrunqsize(runqsize() + 1);
 }
 
 /* globrunqpop takes the G at the head of the global queue, which must not
@@ -448,7 +465,7 @@ static g *globrunqpop(void)
 {
     g *gp = gort__sched.runqbuf[gort__sched.runqhead];
     gort__sched.runqhead = (gort__sched.runqhead + 1) & (gort__sched.runqcap - 1);
-    gort__sched.runqsize--;
+    setrunqsize(runqsize() - 1);
     return gp;
 }
 
@@ -609,12 +626,13 @@ static g *runqsteal(p *pp, p *p2, bool stealRunNextG)
  * and returns one G.  max 0 means no limit.  sched.lock must be held. */
 static g *globrunqget(p *pp, int32_t max)
 {
-    if (gort__sched.runqsize == 0)
+    int32_t size = runqsize();
+    if (size == 0)
         return NULL;
     int32_t gm = gort__gomaxprocs;
-    int32_t n = gort__sched.runqsize / gm + 1;
-    if (n > gort__sched.runqsize)
-        n = gort__sched.runqsize;
+    int32_t n = size / gm + 1;
+    if (n > size)
+        n = size;
     if (max > 0 && n > max)
         n = max;
     if (n > RUNQSIZE / 2)
@@ -795,6 +813,7 @@ static NORETURN void mstart1(void)
     g *g0 = getg();
     m *mp = g0->m;
     mp->errnop = &errno;    /* this thread's errno, for leave and resumed */
+    g0->tsanfiber = tsan_fiber_current();
     gort__minit(mp);
     if (mp->mstartfn)
         mp->mstartfn();
@@ -933,7 +952,7 @@ void gort__wakeNetPoller(int64_t when)
  * there is work for it, or puts it on the idle list. */
 static void handoffp(p *pp)
 {
-    if (!runqempty(pp) || gort__sched.runqsize != 0) {
+    if (!runqempty(pp) || runqsize() != 0) {
         startm(pp, false);
         return;
     }
@@ -953,7 +972,7 @@ static void handoffp(p *pp)
         gort__unlock(&gort__sched.lock);
         return;
     }
-    if (gort__sched.runqsize != 0) {
+    if (runqsize() != 0) {
         gort__unlock(&gort__sched.lock);
         startm(pp, false);
         return;
@@ -1112,7 +1131,7 @@ top:
         pollUntil = gort__checkTimers(pp, 0);
 
     /* Fairness: check the global queue once in a while. */
-    if (atomic_load(&pp->schedtick) % 61 == 0 && gort__sched.runqsize > 0) {
+    if (atomic_load(&pp->schedtick) % 61 == 0 && runqsize() > 0) {
         gort__lock(&gort__sched.lock);
         gp = globrunqget(pp, 1);
         gort__unlock(&gort__sched.lock);
@@ -1126,7 +1145,7 @@ top:
     if (gp)
         return gp;
 
-    if (gort__sched.runqsize != 0) {
+    if (runqsize() != 0) {
         gort__lock(&gort__sched.lock);
         gp = globrunqget(pp, 0);
         gort__unlock(&gort__sched.lock);
@@ -1173,7 +1192,7 @@ top:
         gort__unlock(&gort__sched.lock);
         goto top;
     }
-    if (gort__sched.runqsize != 0) {
+    if (runqsize() != 0) {
         gp = globrunqget(pp, 0);
         gort__unlock(&gort__sched.lock);
         *inheritTime = false;
@@ -1190,7 +1209,7 @@ top:
     bool wasSpinning = mp->spinning;
     if (mp->spinning) {
         dropspinning(mp, "findrunnable");
-        bool work = gort__sched.runqsize != 0;
+        bool work = runqsize() != 0;
         int32_t n = atomic_load(&gort__gomaxprocs);
         for (int32_t i = 0; i < n && !work; i++)
             work = !runqempty(allp_at(i));
@@ -1401,7 +1420,7 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
     p *pp = mp->p;
     if (pp == NULL || mp->lockedg != NULL ||
         atomic_load_explicit(&gort__sched.gcwaiting, memory_order_relaxed) ||
-        gort__sched.runqsize != 0)
+        runqsize() != 0)
         return false;
     if ((++mp->swapcount & 63) == 0 &&
         atomic_load_explicit(&pp->timer0When, memory_order_relaxed) != 0)
@@ -1519,7 +1538,7 @@ static void gosched_m(g *gp)
     g0enter(gp);
     setgstatus_own(gp, Grunning, Grunnable);
     dropg();
-    if (gort__sched.runqsize != 0) {
+    if (runqsize() != 0) {
         gort__lock(&gort__sched.lock);
         globrunqput(gp);
         gort__unlock(&gort__sched.lock);
@@ -1631,9 +1650,9 @@ enum { GFREE_SPILL = 64, GFREE_BATCH = 32 };
  * must be held. */
 static g *gfpopglobal(void)
 {
-    g *gp = gort__sched.gfree;
+    g *gp = atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed);
     if (gp) {
-        gort__sched.gfree = gp->schedlink;
+        atomic_store_explicit(&gort__sched.gfree, gp->schedlink, memory_order_relaxed);
         gort__sched.ngfree--;
     }
     return gp;
@@ -1648,8 +1667,8 @@ static void gfpurge(p *pp, int32_t keep)
         g *gp = pp->gfree;
         pp->gfree = gp->schedlink;
         pp->gfreecnt--;
-        gp->schedlink = gort__sched.gfree;
-        gort__sched.gfree = gp;
+        gp->schedlink = atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed);
+        atomic_store_explicit(&gort__sched.gfree, gp, memory_order_relaxed);
         gort__sched.ngfree++;
     }
     gort__unlock(&gort__sched.gflock);
@@ -1671,7 +1690,7 @@ static void gfput(p *pp, g *gp)
  * list. */
 static g *gfget(p *pp)
 {
-    if (pp->gfree == NULL && gort__sched.gfree != NULL) {
+    if (pp->gfree == NULL && atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed) != NULL) {
         gort__lock(&gort__sched.gflock);
         g *g1;
         while (pp->gfreecnt < GFREE_BATCH && (g1 = gfpopglobal()) != NULL) {
@@ -1752,7 +1771,8 @@ g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool syste
     m *mp = callergp ? callergp->m : NULL;
     p *pp = mp ? mp->p : NULL;
     g *newg = pp ? gfget(pp) : NULL;
-    if (newg == NULL && pp == NULL && gort__sched.gfree != NULL) {
+    if (newg == NULL && pp == NULL &&
+        atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed) != NULL) {
         gort__lock(&gort__sched.gflock);
         newg = gfpopglobal();
         gort__unlock(&gort__sched.gflock);
@@ -1850,6 +1870,8 @@ static void goexit0(g *gp)
     gp->arg = NULL;
     gort__stackfree(pp, gp->stack);
     gp->stack = (stack){0, 0, false};
+    tsan_fiber_destroy(gp->tsanfiber);     /* not the current one: we are on g0 */
+    gp->tsanfiber = NULL;
     gp->sched.sp = 0;
     if (gp->ismain) {
         /* main called Goexit: its G is never reused (its goid stays 1 in
@@ -2273,6 +2295,28 @@ static int32_t mcount(void)
     return (int32_t)gort__sched.mnext;
 }
 
+/* strangerthread reports whether the process has a thread that the
+ * runtime did not start and that has not called into it yet, at a
+ * moment when checkdead counts no running M.  Such a thread may still
+ * send on a channel or ready a goroutine (a C library's worker calling
+ * back, a pthread that main waits for): a deadlock verdict would kill a
+ * correct program.  Once one has called in, its M counts as running for
+ * good (needm, below), so this matters only before; and then, with no M
+ * running, every M that mcount counts is a thread of the runtime's own,
+ * alive (they never exit) and idle.  So a thread count above mcount is a
+ * thread that is not the runtime's, and the runtime cannot know what it
+ * will do: no verdict, as Go with cgo, whose extra M keeps checkdead
+ * from ever reporting one.  With no such thread, nothing can ever run
+ * again: the verdict stands (an idle M starts no thread).  The count is a
+ * system call or two, made only when a verdict is about to be given.
+ * -1 (the system cannot say): the verdict stands, as before.  A
+ * sanitizer's own threads are left out (sanitizer.h). */
+static bool strangerthread(void)
+{
+    int32_t n = gort__os_nthreads();
+    return n > mcount() + GORT_SANITIZER_THREADS;
+}
+
 /* gort__checkdead checks for deadlock: no M is running goroutines and
  * none can be woken.  sched.lock must be held. */
 void gort__checkdead(void)
@@ -2303,13 +2347,16 @@ void gort__checkdead(void)
             gort__throw("checkdead: runnable g");
         }
     }
+    /* A pending timer may still wake someone, and so may a thread that
+     * has not called in yet. */
+    if (grunning > 0 && gort__timeSleepUntil() != 0)
+        return;
+    if (strangerthread())
+        return;
     if (grunning == 0) {
         gort__unlock(&gort__sched.lock);
         gort__fatal("no goroutines (main called runtime.Goexit) - deadlock!");
     }
-    /* A pending timer may still wake someone. */
-    if (gort__timeSleepUntil() != 0)
-        return;
     gort__unlock(&gort__sched.lock);
     gort__fatal("all goroutines are asleep - deadlock!");
 }
@@ -2318,7 +2365,9 @@ void gort__checkdead(void)
  * schedtrace (GODEBUG=schedtrace=X).
  * ---------------------------------------------------------------------- */
 
-static void schedtrace(bool detailed)
+/* schedtrace reads the Ps, Ms and Gs without their locks, as Go's does:
+ * a snapshot that may be slightly inconsistent (GORT_NO_TSAN). */
+GORT_NO_TSAN static void schedtrace(bool detailed)
 {
     int64_t now = gort__nanotime();
     gort__lock(&gort__sched.lock);
@@ -2326,7 +2375,7 @@ static void schedtrace(bool detailed)
     gort__printf("SCHED %lldms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d idlethreads=%d runqueue=%d",
                  (long long)((now - gort__runtimeInitTime) / 1000000), np,
                  atomic_load(&gort__sched.npidle), mcount(), atomic_load(&gort__sched.nmspinning),
-                 gort__sched.nmidle, gort__sched.runqsize);
+                 gort__sched.nmidle, runqsize());
     if (detailed)
         gort__printf(" gcwaiting=%u nmidle=%d nmsys=%d\n", atomic_load(&gort__sched.gcwaiting),
                      gort__sched.nmidle, gort__sched.nmsys);

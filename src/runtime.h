@@ -222,6 +222,7 @@ struct g {
     g *_Atomic alllink;         /* allgs list, in creation order */
     void *param;                /* passed by whoever readies it */
     void *asanfake;             /* AddressSanitizer's fake stack (fiber switch) */
+    void *tsanfiber;            /* ThreadSanitizer's fiber: while it has a stack; a g0's, its thread's */
     timer *timer;               /* for gort_sleep, made on first use */
     int64_t sleepwhen;          /* when gort_sleep's timer is to fire */
     sudog *cachedsudog;         /* one free sudog kept for its next wait */
@@ -394,13 +395,13 @@ typedef struct schedt {
     g **runqbuf;                /* global run queue: a ring of runqcap */
     uint32_t runqcap;           /* (a power of two) G pointers, from */
     uint32_t runqhead;          /* runqhead, runqsize of them (proc.c) */
-    int32_t runqsize;
+    _Atomic int32_t runqsize;   /* written under lock, read as a hint without */
 
     mutex sudoglock;            /* global sudog cache */
     sudog *sudogcache;
 
     mutex gflock;               /* global free G cache */
-    g *gfree;
+    g *_Atomic gfree;           /* written under gflock, read as a hint without */
     int32_t ngfree;
 
     _Atomic uint32_t gcwaiting; /* stop-the-world requested */

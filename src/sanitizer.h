@@ -1,11 +1,14 @@
 /*
- * sanitizer.h - telling AddressSanitizer about stack switches.
+ * sanitizer.h - telling AddressSanitizer and ThreadSanitizer about stack
+ * switches.
  *
  * Every switch of stacks is announced to ASan (start_switch_fiber before,
- * finish_switch_fiber after), and every goroutine stack is registered with
+ * finish_switch_fiber after) and to TSan (switch_to_fiber just before:
+ * every goroutine is a TSan fiber from its first run to its exit, every
+ * g0 its thread's own), and every goroutine stack is registered with
  * Valgrind (gort__os_stackregister in os.h: of gort's systems, Valgrind
  * runs only Linux's programs), so that users can debug gort programs with
- * both tools.  In a plain build the ASan calls compile to nothing.
+ * all three.  In a plain build the sanitizer calls compile to nothing.
  */
 #ifndef GORT_SANITIZER_H
 #define GORT_SANITIZER_H
@@ -49,6 +52,41 @@ static inline void asan_start_switch(void **fakesave, const void *bottom, size_t
 static inline void asan_finish_switch(void *fake) { (void)fake; }
 static inline void asan_unpoison(const void *p, size_t n) { (void)p, (void)n; }
 static inline void asan_noreturn(void) {}
+#endif
+
+#if defined(__SANITIZE_THREAD__)
+#define GORT_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GORT_TSAN 1
+#endif
+#endif
+
+/* A switch synchronises the two fibers (no __tsan_switch_to_fiber_no_sync):
+ * on one thread, what the leaving goroutine did happens before what the
+ * coming one does, and the runtime relies on it (postswitch finishes the
+ * leaving goroutine's park on the next one's stack). */
+#ifdef GORT_TSAN
+#include <sanitizer/tsan_interface.h>
+static inline void *tsan_fiber_current(void) { return __tsan_get_current_fiber(); }
+static inline void *tsan_fiber_create(void) { return __tsan_create_fiber(0); }
+static inline void tsan_fiber_destroy(void *f) { __tsan_destroy_fiber(f); }
+static inline void tsan_switch(void *f) { __tsan_switch_to_fiber(f, 0); }
+/* TSan's background thread, started by the first pthread_create: a
+ * thread the runtime did not start, which never calls into it
+ * (checkdead's count of threads leaves it out). */
+#define GORT_SANITIZER_THREADS 1
+/* GORT_NO_TSAN: TSan does not check this function's memory accesses.
+ * Only for diagnostics that read scheduler state without its locks on
+ * purpose, as Go's do (schedtrace). */
+#define GORT_NO_TSAN __attribute__((no_sanitize("thread")))
+#else
+#define GORT_SANITIZER_THREADS 0
+#define GORT_NO_TSAN
+static inline void *tsan_fiber_current(void) { return NULL; }
+static inline void *tsan_fiber_create(void) { return NULL; }
+static inline void tsan_fiber_destroy(void *f) { (void)f; }
+static inline void tsan_switch(void *f) { (void)f; }
 #endif
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * test_foreign.c - threads the runtime did not start: gort_gosched and
+ * test_foreign.c - threads the runtime did not start: one that calls in
+ * late while main waits (no false deadlock), gort_gosched and
  * gort_gomaxprocs from them, and many short-lived ones calling in, whose
  * Ms and Gs must be released as they exit (Go's needm/dropm).
  */
@@ -14,8 +15,41 @@
 
 #include "testthread.h"
 
+#ifndef _WIN32
+#include <unistd.h>
+#endif
+
 static gort_chan *c;
 static int result;
+
+/* The process's first foreign thread takes its time before it calls in,
+ * while main waits for it: not a deadlock, though no M runs (checkdead
+ * counts the threads).  It must be the first test: after it, the
+ * thread's M counts as running for good. */
+static void late_thread(void *arg)
+{
+    (void)arg;
+#ifdef _WIN32
+    Sleep(50);
+#else
+    usleep(50 * 1000);
+#endif
+    int v = 7;
+    gort_chan_send(c, &v);
+}
+
+static void test_foreign_first_late(void **state)
+{
+    (void)state;
+    c = gort_chan_make(sizeof(int), 0);
+    testthread th;
+    testthread_start(&th, late_thread, NULL);
+    int v = 0;
+    assert_true(gort_chan_recv(c, &v));
+    assert_int_equal(v, 7);
+    testthread_join(&th);
+    gort_chan_free(c);
+}
 
 /* Before and after the thread's first other gort call. */
 static void gosched_thread(void *arg)
@@ -113,6 +147,7 @@ void main_main(void)
 {
     gort_lockosthread();    /* cmocka keeps its state in thread-local storage */
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_foreign_first_late),     /* first: see there */
         cmocka_unit_test(test_foreign_gosched),
         cmocka_unit_test(test_foreign_gomaxprocs),
         cmocka_unit_test(test_foreign_churn),

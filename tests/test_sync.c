@@ -477,13 +477,16 @@ static void test_cond_broadcast_signal(void **state)
  * ---------------------------------------------------------------------- */
 
 static _Atomic uint32_t sem;
-static int order[20], norder;       /* under the semaphore's hand-off */
+static int order[20];               /* under the semaphore's hand-off */
+static _Atomic int norder;          /* main polls it */
 
 static void sem_waiter(void *arg)
 {
     int id = (int)(intptr_t)arg;
     gort__semacquire1(&sem, false, waitReasonSemacquire);
-    order[norder++] = id;
+    int k = atomic_load(&norder);   /* one waiter at a time gets here */
+    order[k] = id;
+    atomic_store(&norder, k + 1);
 }
 
 static void test_sema_fifo(void **state)
