@@ -276,11 +276,10 @@ typedef struct funcinfo {
     objinfo obj;                /* its object, when obj.path != NULL */
 } funcinfo;
 
-/* findfunc describes the code at pc; tracepc is where to look it up
- * (pc-1 for a return address). */
-static void findfunc(void *pc, void *tracepc, funcinfo *fi)
+/* findfunc describes the code at tracepc (pc-1 for a return address
+ * pc, the pc itself for a faulting one). */
+static void findfunc(void *tracepc, funcinfo *fi)
 {
-    (void)pc;
     fi->start = gort__os_funcname(tracepc, fi->name, sizeof fi->name);
     /* A C name has no dot: what follows one is the compiler's mark of a
      * clone or a split-off part (.constprop.0, .isra.0, .part.0, .cold). */
@@ -323,6 +322,9 @@ static void printpos(const funcinfo *fi, void *pc, void *tracepc)
  * sets it; one report at a time). */
 enum { throwTypeNone, throwTypeUser, throwTypeRuntime };
 static int throwing;
+/* The pc a fatal signal stopped at (gort__sigthrow): in a backtrace that
+ * frame is not a return address, and is looked up at the pc itself. */
+static uintptr_t sigpc;
 
 /* gotraceback is Go's: GOTRACEBACK's level and flags (runtime1.c), every
  * goroutine for a fatal error, and level 2 while the runtime throws. */
@@ -338,9 +340,9 @@ static int32_t gotraceback(bool *all, bool *crash)
 
 /* printpcs prints the frames of a backtrace pcs[0, n), innermost first,
  * hiding the runtime's below GOTRACEBACK=system (showall: show them all
- * anyway).  The first is a faulting pc, not a return address, when
- * faultpc says so. */
-static void printpcs(void **pcs, int n, bool showall, bool faultpc)
+ * anyway).  Every pc is a return address but the one a fatal signal
+ * stopped at (sigpc). */
+static void printpcs(void **pcs, int n, bool showall)
 {
     bool dummy1, dummy2;
     bool all = showall || gotraceback(&dummy1, &dummy2) >= 2;
@@ -349,9 +351,9 @@ static void printpcs(void **pcs, int n, bool showall, bool faultpc)
         void *pc = pcs[i];
         if (pc == NULL)
             break;
-        void *tracepc = i == 0 && faultpc ? pc : (char *)pc - 1;
+        void *tracepc = sigpc != 0 && (uintptr_t)pc == sigpc ? pc : (char *)pc - 1;
         funcinfo fi;
-        findfunc(pc, tracepc, &fi);
+        findfunc(tracepc, &fi);
         bool stop = fi.start == (void *)gort__goexit_start;
         if (all || !isruntimeframe(&fi) || (shown > 0 && strcmp(fi.name, "gort_panic") == 0)) {
             gort__printf("%s(...)\n", fi.name);
@@ -371,7 +373,7 @@ static void printpcs(void **pcs, int n, bool showall, bool faultpc)
 void gort__printfuncname(void *pc)
 {
     funcinfo fi;
-    findfunc(pc, pc, &fi);
+    findfunc(pc, &fi);
     gort__printf("%s(...)\n", fi.name);
     printpos(&fi, pc, pc);
 }
@@ -384,7 +386,7 @@ void gort__traceback_current(int skip)
     int n = gort__os_backtrace(pcs, (int)nelem(pcs));
     if (skip > n)
         skip = n;
-    printpcs(pcs + skip, n - skip, throwing >= throwTypeRuntime, false);
+    printpcs(pcs + skip, n - skip, throwing >= throwTypeRuntime);
 }
 
 /* gort__goroutineheader prints "goroutine N [status]:" as Go does. */
@@ -412,7 +414,7 @@ void gort__printcreatedby(g *gp)
         return;
     void *pc = gp->gopc;
     funcinfo fi;
-    findfunc(pc, (char *)pc - 1, &fi);
+    findfunc((char *)pc - 1, &fi);
     gort__printf("created by %s in goroutine %lld\n", fi.name, (long long)gp->parentgoid);
     printpos(&fi, pc, (char *)pc - 1);
 }
@@ -425,7 +427,7 @@ static void printstartfn(g *gp)
     if (fn == NULL)
         return;
     funcinfo fi;
-    findfunc(fn, fn, &fi);
+    findfunc(fn, &fi);
     gort__printf("%s(%p)\n", fi.name, gp->ismain ? NULL : gp->arg);
     printpos(&fi, fn, fn);
 }
@@ -443,7 +445,7 @@ static void printframes(g *gp)
         void *pcs[102];
         int n = gort__os_backtracectx(gp->sched.sp, gp->stack.lo, gp->stack.hi, pcs, (int)nelem(pcs));
         if (n > 0) {
-            printpcs(pcs, n, false, false);
+            printpcs(pcs, n, false);
             return;
         }
     }
@@ -560,6 +562,8 @@ static inline __attribute__((always_inline)) NORETURN void throw(const char *s, 
 {
     startpanic(sc == NULL || sc->flush);
     throwing = throwTypeRuntime;
+    if (sc)
+        sigpc = sc->pc;
     gort__printf("fatal error: %s\n", s);
     printsig(sc);
     report(2);
@@ -619,6 +623,7 @@ void gort__dumpall(const sigctx *sc)
     gort__printf("%s\nPC=0x%lx m=%lld sigcode=%d\n", sc->name, (unsigned long)sc->pc,
                  me && me->m ? (long long)me->m->id : -1LL, (int)sc->code);
     throwing = throwTypeRuntime;       /* as Go's sighandler */
+    sigpc = sc->pc;
     g *gp = me;
     bool all, crash;
     gotraceback(&all, &crash);
