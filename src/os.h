@@ -94,6 +94,11 @@ bool gort__os_findobj(void *pc, objinfo *oi);
  * that is not running, unwound from the context mcall or swapgo saved at
  * sp (gobuf.sp) on its stack [lo, hi); -1 where the OS layer cannot. */
 int gort__os_backtracectx(uintptr_t sp, uintptr_t lo, uintptr_t hi, void **pcs, int n);
+/* gort__os_funcfile fills buf with the name of the source file that the
+ * symbol table gives for the file-local (static) function holding pc
+ * (ELF's STT_FILE, COFF's .file: a name without its directory); false
+ * for a global function, or where the table does not say. */
+bool gort__os_funcfile(void *pc, char *buf, size_t n);
 /* Fill buf with the symbol containing pc; returns its start or NULL. */
 void *gort__os_funcname(void *pc, char *buf, size_t n);
 /* The start of the function whose code contains pc, from the unwind

@@ -612,6 +612,33 @@ void *gort__os_funcname(void *pc, char *buf, size_t n)
     return NULL;
 }
 
+bool gort__os_funcfile(void *pc, char *buf, size_t n)
+{
+    obj *o = findobj((uintptr_t)pc);
+    if (o == NULL || !o->isexe || atomic_load(&o->state) != 2 || o->syms == NULL)
+        return false;
+    uintptr_t addr = (uintptr_t)pc - o->bias;
+    const char *file = NULL;    /* the latest STT_FILE: the locals after it are its */
+    for (size_t i = 0; i < o->nsyms; i++) {
+        const Elf64_Sym *sym = &o->syms[i];
+        if (ELF64_ST_BIND(sym->st_info) != STB_LOCAL)
+            continue;
+        if (ELF64_ST_TYPE(sym->st_info) == STT_FILE) {
+            file = o->strs + sym->st_name;
+            continue;
+        }
+        if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_value <= addr &&
+            addr < sym->st_value + (sym->st_size ? sym->st_size : 1)) {
+            size_t max = file && file < o->strsend ? (size_t)(o->strsend - file) : 0;
+            if (max == 0 || memchr(file, 0, max) == NULL)
+                return false;
+            gort__snprintf(buf, n, "%s", file);
+            return true;
+        }
+    }
+    return false;
+}
+
 static const char *signame(int sig)
 {
     switch (sig) {

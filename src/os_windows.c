@@ -613,6 +613,40 @@ void *gort__os_funcname(void *pc, char *buf, size_t n)
     return NULL;
 }
 
+bool gort__os_funcfile(void *pc, char *buf, size_t n)
+{
+    obj *o = findobj((uintptr_t)pc);
+    if (o != &exeobj || atomic_load(&o->state) != 2 || o->syms == NULL || n == 0)
+        return false;
+    uintptr_t a = (uintptr_t)pc, best = 0;
+    const IMAGE_SYMBOL *bestsym = NULL, *file = NULL, *bestfile = NULL;
+    for (DWORD i = 0; i < o->nsyms; i++) {
+        const IMAGE_SYMBOL *sym = &o->syms[i];
+        int secno = sym->SectionNumber;
+        if (sym->StorageClass == IMAGE_SYM_CLASS_FILE) {
+            file = sym;         /* its name is in the aux records after it */
+        } else if (ISFCN(sym->Type) && secno > 0 && secno <= o->nsec) {
+            uintptr_t addr = o->base + o->sec[secno - 1].VirtualAddress + sym->Value;
+            if (addr <= a && addr >= best) {
+                best = addr;
+                bestsym = sym;
+                bestfile = file;
+            }
+        }
+        i += sym->NumberOfAuxSymbols;
+    }
+    if (bestsym == NULL || bestsym->StorageClass != IMAGE_SYM_CLASS_STATIC || bestfile == NULL ||
+        bestfile->NumberOfAuxSymbols == 0 ||
+        (const char *)(bestfile + 1 + bestfile->NumberOfAuxSymbols) > o->file + o->filesize)
+        return false;
+    size_t len = strnlen((const char *)(bestfile + 1), (size_t)bestfile->NumberOfAuxSymbols * IMAGE_SIZEOF_SYMBOL);
+    if (len >= n)
+        len = n - 1;
+    memcpy(buf, bestfile + 1, len);
+    buf[len] = 0;
+    return true;
+}
+
 /* exceptionhandler reports faults Go's way; an access violation in a
  * goroutine's guard page is a stack overflow. */
 static LONG CALLBACK exceptionhandler(EXCEPTION_POINTERS *info)

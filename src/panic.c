@@ -236,7 +236,8 @@ void gort__printf(const char *fmt, ...)
  * libgort's globals (gort_*, gort__*, _rt0_*: the only global names the
  * library defines, tests/symbols.cmake) or its source file, by the line
  * table, is in the library's own src/ or arch/ directories (its static
- * functions).  gort_panic is shown when it is not the first frame, as Go
+ * functions; without a line table, a static function whose source file,
+ * by the symbol table, has the name of one of the library's).  gort_panic is shown when it is not the first frame, as Go
  * shows runtime.gopanic in the middle of a trace: it marks where a
  * deferred call that panicked was called from.  A runtime throw (and a
  * fatal signal, SIGQUIT) shows every frame, as Go's gotraceback gives
@@ -295,12 +296,31 @@ static void findfunc(void *tracepc, funcinfo *fi)
         fi->line = 0;
 }
 
-/* isruntimeframe: fi is the runtime's code (the essay above). */
-static bool isruntimeframe(const funcinfo *fi)
+/* The names of the library's sources (CMakeLists.txt). */
+static const char *const runtimesources[] = {
+#ifdef GORT_SOURCE_NAMES
+    GORT_SOURCE_NAMES
+#endif
+    NULL,
+};
+
+/* isruntimeframe: fi, at tracepc, is the runtime's code (the essay
+ * above). */
+static bool isruntimeframe(const funcinfo *fi, void *tracepc)
 {
     if (strncmp(fi->name, "gort_", 5) == 0 || strncmp(fi->name, "_rt0_", 5) == 0)
         return true;
-    return fi->line > 0 && inruntimesrc(fi->file);
+    if (fi->line > 0)
+        return inruntimesrc(fi->file);
+    /* No line table: a static function of one of the library's files, by
+     * the symbol table (a program's file of the same name counts too). */
+    char file[64];
+    if (!gort__os_funcfile(tracepc, file, sizeof file))
+        return false;
+    for (size_t i = 0; runtimesources[i]; i++)
+        if (strcmp(file, runtimesources[i]) == 0)
+            return true;
+    return false;
 }
 
 /* printpos prints a frame's second line: tab, where, offset. */
@@ -355,7 +375,7 @@ static void printpcs(void **pcs, int n, bool showall)
         funcinfo fi;
         findfunc(tracepc, &fi);
         bool stop = fi.start == (void *)gort__goexit_start;
-        if (all || !isruntimeframe(&fi) || (shown > 0 && strcmp(fi.name, "gort_panic") == 0)) {
+        if (all || !isruntimeframe(&fi, tracepc) || (shown > 0 && strcmp(fi.name, "gort_panic") == 0)) {
             gort__printf("%s(...)\n", fi.name);
             printpos(&fi, pc, tracepc);
             shown++;
