@@ -237,9 +237,10 @@ void gort__printf(const char *fmt, ...)
  * library defines, tests/symbols.cmake) or its source file, by the line
  * table, is in the library's own src/ or arch/ directories (its static
  * functions; without a line table, a static function whose source file,
- * by the symbol table, has the name of one of the library's).  gort_panic is shown when it is not the first frame, as Go
- * shows runtime.gopanic in the middle of a trace: it marks where a
- * deferred call that panicked was called from.  A runtime throw (and a
+ * by the symbol table, has the name of one of the library's).
+ * gort_panic is shown when it is not the first frame, as Go shows
+ * runtime.gopanic in the middle of a trace: it marks where a deferred
+ * call that panicked was called from.  A runtime throw (and a
  * fatal signal, SIGQUIT) shows every frame, as Go's gotraceback gives
  * level 2 while the runtime throws.
  *
@@ -452,15 +453,21 @@ static void printstartfn(g *gp)
     printpos(&fi, fn, fn);
 }
 
-/* printframes prints the frames of gp, which is not running: its
- * backtrace where the OS layer can take one from gp's saved context
- * (not under AddressSanitizer: on Linux that runs code on gp's stack
- * without announcing the switch to it), else the function it was
- * started with. */
+/* printframes prints the frames of gp, which is not the reporting
+ * goroutine: its backtrace where the OS layer can take one from gp's
+ * saved context (not under AddressSanitizer: on Linux that runs code on
+ * gp's stack without announcing the switch to it), else the function it
+ * was started with.  One running on another thread has no saved context
+ * and says so, as Go's tracebackothers. */
 static void printframes(g *gp)
 {
-#ifndef GORT_ASAN
     uint32_t s = readgstatus(gp);
+    g *me = getg();
+    if (s == Grunning && (me == NULL || gp->m != me->m)) {
+        gort__printf("\tgoroutine running on other thread; stack unavailable\n");
+        return;
+    }
+#ifndef GORT_ASAN
     if (gp->stack.lo != 0 && gp->sched.sp != 0 && (s == Gwaiting || s == Grunnable)) {
         void *pcs[102];
         int n = gort__os_backtracectx(gp->sched.sp, gp->stack.lo, gp->stack.hi, pcs, (int)nelem(pcs));

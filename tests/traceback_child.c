@@ -12,6 +12,8 @@
  *            channel nobody sends on; then main panics as in panic
  *   qsort    the comparison function that the C library's qsort calls
  *            panics: the library's frames are its file+offset
+ *   running  (GOMAXPROCS >= 2) a goroutine spins on another thread while
+ *            main panics as in panic: its stack is unavailable
  */
 #include <gort.h>
 #include <stdatomic.h>
@@ -62,6 +64,16 @@ static NOINL int tb_compare(const void *a, const void *b)
     gort_panic("in qsort");             /* @compare-call */
 }
 
+static atomic_int spinning;
+
+static NOINL void tb_spinner(void *arg)
+{
+    (void)arg;
+    atomic_store(&spinning, 1);
+    for (;;)                            /* never yields: stays running */
+        __asm__ volatile("pause");
+}
+
 void main_main(void)
 {
     const char *s = gort_argc() > 1 ? gort_argv()[1] : "";
@@ -71,6 +83,10 @@ void main_main(void)
         /* Until the parker has parked (at any GOMAXPROCS). */
         g *gp;
         while ((gp = atomic_load(&parkerg)) == NULL || readgstatus(gp) != Gwaiting)
+            gort_gosched();
+    } else if (strcmp(s, "running") == 0) {
+        gort_go(tb_spinner, NULL);
+        while (atomic_load(&spinning) == 0)
             gort_gosched();
     } else if (strcmp(s, "qsort") == 0) {
         int v[4] = {4, 3, 2, 1};
