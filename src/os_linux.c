@@ -527,6 +527,16 @@ static void mapobj(obj *o)
             o->dw.line_str = sec;
         else if (strcmp(name, ".debug_str") == 0)
             o->dw.str = sec;
+        else if (strcmp(name, ".debug_info") == 0)
+            o->dw.info = sec;
+        else if (strcmp(name, ".debug_abbrev") == 0)
+            o->dw.abbrev = sec;
+        else if (strcmp(name, ".debug_aranges") == 0)
+            o->dw.aranges = sec;
+        else if (strcmp(name, ".debug_rnglists") == 0)
+            o->dw.rnglists = sec;
+        else if (strcmp(name, ".debug_ranges") == 0)
+            o->dw.ranges = sec;
     }
     /* The symbol names must end inside the file. */
     if (o->syms && ((const char *)o->syms + o->nsyms * sizeof(Elf64_Sym) > file + size))

@@ -471,6 +471,16 @@ static void mapexe(obj *o)
             o->dw.line_str = d;
         else if (strcmp(name, ".debug_str") == 0)
             o->dw.str = d;
+        else if (strcmp(name, ".debug_info") == 0)
+            o->dw.info = d;
+        else if (strcmp(name, ".debug_abbrev") == 0)
+            o->dw.abbrev = d;
+        else if (strcmp(name, ".debug_aranges") == 0)
+            o->dw.aranges = d;
+        else if (strcmp(name, ".debug_rnglists") == 0)
+            o->dw.rnglists = d;
+        else if (strcmp(name, ".debug_ranges") == 0)
+            o->dw.ranges = d;
     }
 }
 

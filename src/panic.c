@@ -305,21 +305,21 @@ static const char *const runtimesources[] = {
     NULL,
 };
 
-/* isruntimeframe: fi, at tracepc, is the runtime's code (the essay
- * above). */
-static bool isruntimeframe(const funcinfo *fi, void *tracepc)
+/* isruntime: the function name, at file (NULL: no line table says) and
+ * tracepc, is the runtime's code (the essay above). */
+static bool isruntime(const char *name, const char *file, void *tracepc)
 {
-    if (strncmp(fi->name, "gort_", 5) == 0 || strncmp(fi->name, "_rt0_", 5) == 0)
+    if (strncmp(name, "gort_", 5) == 0 || strncmp(name, "_rt0_", 5) == 0)
         return true;
-    if (fi->line > 0)
-        return inruntimesrc(fi->file);
+    if (file)
+        return inruntimesrc(file);
     /* No line table: a static function of one of the library's files, by
      * the symbol table (a program's file of the same name counts too). */
-    char file[64];
-    if (!gort__os_funcfile(tracepc, file, sizeof file))
+    char src[64];
+    if (!gort__os_funcfile(tracepc, src, sizeof src))
         return false;
     for (size_t i = 0; runtimesources[i]; i++)
-        if (strcmp(file, runtimesources[i]) == 0)
+        if (strcmp(src, runtimesources[i]) == 0)
             return true;
     return false;
 }
@@ -376,7 +376,37 @@ static void printpcs(void **pcs, int n, bool showall)
         funcinfo fi;
         findfunc(tracepc, &fi);
         bool stop = fi.start == (void *)gort__goexit_start;
-        if (all || !isruntimeframe(&fi, tracepc) || (shown > 0 && strcmp(fi.name, "gort_panic") == 0)) {
+        /* Calls inlined at tracepc first, innermost first, as Go prints
+         * them: name(...) and the place, no offset; each one's place is
+         * the line of the call inlined in it (the innermost's is the line
+         * table's); the real function's is the outermost call's. */
+        dwinl inl[8];
+        uint64_t stmt = 0;
+        int k = fi.line > 0 ? gort__dwarf_inlines(fi.obj.dw, (uintptr_t)tracepc - fi.obj.bias, inl,
+                                                  (int)nelem(inl), &stmt) : 0;
+        for (int j = k - 1; j >= 0; j--) {
+            char file[512];
+            int32_t line = fi.line;
+            if (j == k - 1)
+                memcpy(file, fi.file, sizeof file);
+            else if (gort__dwarf_filename(fi.obj.dw, stmt, inl[j + 1].file, file, sizeof file))
+                line = inl[j + 1].line;
+            else
+                memcpy(file, "?", 2), line = inl[j + 1].line;
+            if (all || !isruntime(inl[j].name, file, tracepc)) {
+                gort__printf("%s(...)\n\t%s:%d\n", inl[j].name, file, (int)line);
+                shown++;
+            }
+        }
+        if (k > 0) {
+            char file[512];
+            if (gort__dwarf_filename(fi.obj.dw, stmt, inl[0].file, file, sizeof file)) {
+                memcpy(fi.file, file, sizeof fi.file);
+                fi.line = inl[0].line > 0 ? inl[0].line : fi.line;
+            }
+        }
+        if (all || !isruntime(fi.name, fi.line > 0 ? fi.file : NULL, tracepc) ||
+            (shown > 0 && strcmp(fi.name, "gort_panic") == 0)) {
             gort__printf("%s(...)\n", fi.name);
             printpos(&fi, pc, tracepc);
             shown++;

@@ -33,6 +33,9 @@
  * built by whoever first sets d->state from 0 to 1; a lookup that finds
  * another one building it (1) scans the units instead of waiting.
  *
+ * The second half of the file finds the inlined calls at a pc, from
+ * .debug_info (its own essay there).
+ *
  * Versions: 2, 3 and 4 (include_directories and file_names as strings),
  * and 5 (tables described by entry formats: DW_FORM_string, line_strp,
  * strp, udata, data1/2/4/8/16 and block; an MD5 is data16).  32- and
@@ -43,6 +46,8 @@
 #include <string.h>
 
 #include "symtab.h"
+
+#define nelem(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The index, for all objects: a unit's offset in .debug_line and the
  * addresses its sequences cover. */
@@ -509,4 +514,382 @@ bool gort__dwarf_pcline(dwarf *d, uint64_t addr, char *file, size_t n, int32_t *
         off = h.next;
     }
     return false;
+}
+
+/* ------------------------------------------------------------------------
+ * Inlined calls, from .debug_info (DWARF 2-5, section 3.3.8): the code at
+ * a pc may be a function inlined into another, perhaps several deep.
+ * Each inlined call is a DW_TAG_inlined_subroutine entry with the
+ * addresses of its code (low_pc/high_pc or a range list), the place of
+ * the call (call_file, call_line) and its function (abstract_origin, an
+ * entry with the name).  The unit that holds a pc comes from
+ * .debug_aranges; its entries are read in order, once, keeping the
+ * inlined calls that cover the pc: they nest, outermost first.  The same
+ * rules as above: every read bounds-checked by rd, work linear in one
+ * unit's entries (the abbreviations found through a small table on the
+ * stack), nothing allocated.
+ * ---------------------------------------------------------------------- */
+
+enum {
+    DW_FORM_addr = 0x01, DW_FORM_flag = 0x0c, DW_FORM_ref_addr = 0x10, DW_FORM_ref1 = 0x11,
+    DW_FORM_ref2 = 0x12, DW_FORM_ref4 = 0x13, DW_FORM_ref8 = 0x14, DW_FORM_ref_udata = 0x15,
+    DW_FORM_indirect = 0x16, DW_FORM_sec_offset = 0x17, DW_FORM_exprloc = 0x18,
+    DW_FORM_flag_present = 0x19, DW_FORM_strx = 0x1a, DW_FORM_addrx = 0x1b, DW_FORM_ref_sup4 = 0x1c,
+    DW_FORM_strp_sup = 0x1d, DW_FORM_ref_sig8 = 0x20, DW_FORM_implicit_const = 0x21,
+    DW_FORM_loclistx = 0x22, DW_FORM_rnglistx = 0x23, DW_FORM_ref_sup8 = 0x24, DW_FORM_strx1 = 0x25,
+    DW_FORM_strx2 = 0x26, DW_FORM_strx3 = 0x27, DW_FORM_strx4 = 0x28, DW_FORM_addrx1 = 0x29,
+    DW_FORM_addrx2 = 0x2a, DW_FORM_addrx3 = 0x2b, DW_FORM_addrx4 = 0x2c,
+    DW_FORM_GNU_addr_index = 0x1f01, DW_FORM_GNU_str_index = 0x1f02, DW_FORM_GNU_ref_alt = 0x1f20,
+    DW_FORM_GNU_strp_alt = 0x1f21,
+};
+enum {
+    DW_TAG_inlined_subroutine = 0x1d,
+    DW_AT_name = 0x03, DW_AT_stmt_list = 0x10, DW_AT_low_pc = 0x11, DW_AT_high_pc = 0x12,
+    DW_AT_abstract_origin = 0x31, DW_AT_specification = 0x47, DW_AT_ranges = 0x55,
+    DW_AT_call_file = 0x58, DW_AT_call_line = 0x59,
+};
+
+/* A unit of .debug_info being read. */
+typedef struct cuinfo {
+    const dwarf *d;
+    uint64_t off;               /* its header's offset in .debug_info */
+    const uint8_t *end;
+    unsigned version, offsize, addrsize;
+    uint64_t abbrev;            /* its abbreviations' offset */
+    uint64_t base;              /* its low_pc: the base of range lists */
+    uint32_t abbrevat[512];     /* code -> offset+1 in .debug_abbrev, 0 unknown */
+} cuinfo;
+
+/* A value: a number (u; for a reference, an offset in .debug_info), or
+ * a string (s), and the form's class. */
+typedef struct attrval {
+    uint64_t u;
+    const char *s;
+    bool isaddr, isref;
+} attrval;
+
+/* readform reads a value of form; false for what it cannot read. */
+static bool readform(const cuinfo *cu, rd *r, uint64_t form, int64_t implicit, attrval *v)
+{
+    v->u = 0, v->s = NULL, v->isaddr = v->isref = false;
+    switch (form) {
+    case DW_FORM_addr: v->u = uN(r, cu->addrsize); v->isaddr = true; break;
+    case DW_FORM_ref_addr: v->u = uN(r, cu->version <= 2 ? cu->addrsize : cu->offsize); v->isref = true; break;
+    case DW_FORM_ref1: v->u = cu->off + uN(r, 1); v->isref = true; break;
+    case DW_FORM_ref2: v->u = cu->off + uN(r, 2); v->isref = true; break;
+    case DW_FORM_ref4: v->u = cu->off + uN(r, 4); v->isref = true; break;
+    case DW_FORM_ref8: v->u = cu->off + uN(r, 8); v->isref = true; break;
+    case DW_FORM_ref_udata: v->u = cu->off + uleb(r); v->isref = true; break;
+    case DW_FORM_flag: v->u = uN(r, 1); break;
+    case DW_FORM_flag_present: v->u = 1; break;
+    case DW_FORM_implicit_const: v->u = (uint64_t)implicit; break;
+    case DW_FORM_sec_offset: case DW_FORM_strp_sup: case DW_FORM_GNU_ref_alt:
+    case DW_FORM_GNU_strp_alt:
+        v->u = uN(r, cu->offsize);
+        break;
+    case DW_FORM_exprloc: skip(r, uleb(r)); break;
+    case DW_FORM_strx: case DW_FORM_addrx: case DW_FORM_loclistx: case DW_FORM_rnglistx:
+    case DW_FORM_GNU_addr_index: case DW_FORM_GNU_str_index:
+        v->u = uleb(r);
+        break;
+    case DW_FORM_strx1: case DW_FORM_addrx1: uN(r, 1); break;
+    case DW_FORM_strx2: case DW_FORM_addrx2: uN(r, 2); break;
+    case DW_FORM_strx3: case DW_FORM_addrx3: uN(r, 3); break;
+    case DW_FORM_strx4: case DW_FORM_addrx4: case DW_FORM_ref_sup4: uN(r, 4); break;
+    case DW_FORM_ref_sig8: case DW_FORM_ref_sup8: uN(r, 8); break;
+    default: {
+        /* The forms the line tables use too. */
+        lhdr h;
+        memset(&h, 0, sizeof h);
+        h.d = cu->d;
+        h.offsize = cu->offsize;
+        if (!formval(&h, r, form, &v->s, &v->u))
+            return false;
+        break;
+    }
+    }
+    return !r->err;
+}
+
+/* abbrevof is the attribute specifications of abbreviation code, and
+ * its tag and whether it has children; false if the unit has none. */
+static bool abbrevof(cuinfo *cu, uint64_t code, rd *spec, uint64_t *tag, bool *children)
+{
+    const dwsect *a = &cu->d->abbrev;
+    if (cu->abbrev >= a->n)
+        return false;
+    rd r = {a->p + cu->abbrev, a->p + a->n, false};
+    if (code < nelem(cu->abbrevat) && cu->abbrevat[code] != 0) {
+        r.p = a->p + cu->abbrevat[code] - 1;
+    } else {
+        for (;;) {
+            uint64_t c = uleb(&r);
+            if (r.err || c == 0)
+                return false;
+            if (c < nelem(cu->abbrevat) && cu->abbrevat[c] == 0 && (uint64_t)(r.p - a->p) < UINT32_MAX)
+                cu->abbrevat[c] = (uint32_t)(r.p - a->p) + 1;
+            if (c == code)
+                break;
+            uleb(&r), uN(&r, 1);                    /* tag, children */
+            for (;;) {
+                uint64_t at = uleb(&r), form = uleb(&r);
+                if (form == DW_FORM_implicit_const)
+                    sleb(&r);
+                if (r.err)
+                    return false;
+                if (at == 0 && form == 0)
+                    break;
+            }
+        }
+    }
+    *tag = uleb(&r);
+    *children = uN(&r, 1) != 0;
+    *spec = r;
+    return !r.err;
+}
+
+/* cuheader reads the header of the unit at off. */
+static bool cuheader(const dwarf *d, uint64_t off, cuinfo *cu, rd *r)
+{
+    cu->d = d;
+    cu->off = off;
+    if (off >= d->info.n)
+        return false;
+    *r = (rd){d->info.p + off, d->info.p + d->info.n, false};
+    uint64_t len = uN(r, 4);
+    cu->offsize = 4;
+    if (len == 0xffffffff) {
+        len = uN(r, 8);
+        cu->offsize = 8;
+    } else if (len >= 0xfffffff0) {
+        return false;
+    }
+    if (r->err || len > (uint64_t)(r->end - r->p))
+        return false;
+    r->end = r->p + len;
+    cu->end = r->end;
+    cu->version = (unsigned)uN(r, 2);
+    if (cu->version < 2 || cu->version > 5)
+        return false;
+    if (cu->version >= 5) {
+        uint8_t type = (uint8_t)uN(r, 1);
+        cu->addrsize = (uint8_t)uN(r, 1);
+        cu->abbrev = uN(r, cu->offsize);
+        if (type == 2 || type == 6)             /* type units: not ours */
+            return false;
+        if (type == 4 || type == 5)
+            uN(r, 8);                           /* dwo_id */
+    } else {
+        cu->abbrev = uN(r, cu->offsize);
+        cu->addrsize = (uint8_t)uN(r, 1);
+    }
+    memset(cu->abbrevat, 0, sizeof cu->abbrevat);
+    return !r->err && cu->addrsize == 8;
+}
+
+/* die reads one entry (r at its code): its tag, and the attributes
+ * asked for.  *code == 0: the end of a list of children. */
+typedef struct dieinfo {
+    uint64_t code, tag;
+    bool children;
+    attrval name, low, high, ranges, origin, spec, callfile, callline, stmt;
+    bool haslow, hashigh, hasranges, hasorigin, hasspec, hasname;
+} dieinfo;
+
+static bool die(cuinfo *cu, rd *r, dieinfo *e)
+{
+    memset(e, 0, sizeof *e);
+    e->code = uleb(r);
+    if (r->err)
+        return false;
+    if (e->code == 0)
+        return true;
+    rd spec;
+    if (!abbrevof(cu, e->code, &spec, &e->tag, &e->children))
+        return false;
+    for (;;) {
+        uint64_t at = uleb(&spec), form = uleb(&spec);
+        int64_t implicit = form == DW_FORM_implicit_const ? sleb(&spec) : 0;
+        if (spec.err)
+            return false;
+        if (at == 0 && form == 0)
+            return true;
+        if (form == DW_FORM_indirect)
+            form = uleb(r);
+        attrval v;
+        if (!readform(cu, r, form, implicit, &v))
+            return false;
+        switch (at) {
+        case DW_AT_name: e->name = v; e->hasname = true; break;
+        case DW_AT_low_pc: e->low = v; e->haslow = v.isaddr; break;
+        case DW_AT_high_pc: e->high = v; e->hashigh = true; break;
+        case DW_AT_ranges: e->ranges = v; e->hasranges = form == DW_FORM_sec_offset || form == DW_FORM_data4 || form == DW_FORM_data8; break;
+        case DW_AT_abstract_origin: e->origin = v; e->hasorigin = v.isref; break;
+        case DW_AT_specification: e->spec = v; e->hasspec = v.isref; break;
+        case DW_AT_call_file: e->callfile = v; break;
+        case DW_AT_call_line: e->callline = v; break;
+        case DW_AT_stmt_list: e->stmt = v; break;
+        }
+    }
+}
+
+/* inranges: a range list (DWARF 5 .debug_rnglists, older .debug_ranges)
+ * at off holds addr. */
+static bool inranges(const cuinfo *cu, uint64_t off, uint64_t addr)
+{
+    uint64_t base = cu->base;
+    if (cu->version >= 5) {
+        const dwsect *s = &cu->d->rnglists;
+        if (off >= s->n)
+            return false;
+        rd r = {s->p + off, s->p + s->n, false};
+        for (int i = 0; i < 100000 && !r.err; i++) {
+            uint8_t k = (uint8_t)uN(&r, 1);
+            uint64_t lo, hi;
+            switch (k) {
+            case 0: return false;                           /* end_of_list */
+            case 4: lo = base + uleb(&r); hi = base + uleb(&r); break;  /* offset_pair */
+            case 5: base = uN(&r, 8); continue;             /* base_address */
+            case 6: lo = uN(&r, 8); hi = uN(&r, 8); break;  /* start_end */
+            case 7: lo = uN(&r, 8); hi = lo + uleb(&r); break;  /* start_length */
+            default: return false;                          /* the x forms: .debug_addr */
+            }
+            if (!r.err && lo <= addr && addr < hi)
+                return true;
+        }
+        return false;
+    }
+    const dwsect *s = &cu->d->ranges;
+    if (off >= s->n)
+        return false;
+    rd r = {s->p + off, s->p + s->n, false};
+    while (!r.err) {
+        uint64_t lo = uN(&r, 8), hi = uN(&r, 8);
+        if (r.err || (lo == 0 && hi == 0))
+            return false;
+        if (lo == UINT64_MAX) {
+            base = hi;
+            continue;
+        }
+        if (base + lo <= addr && addr < base + hi)
+            return true;
+    }
+    return false;
+}
+
+static bool covers(const cuinfo *cu, const dieinfo *e, uint64_t addr)
+{
+    if (e->hasranges)
+        return inranges(cu, e->ranges.u, addr);
+    if (!e->haslow || !e->hashigh)
+        return false;
+    uint64_t hi = e->high.isaddr ? e->high.u : e->low.u + e->high.u;
+    return e->low.u <= addr && addr < hi;
+}
+
+/* nameof is the name of the function entry at off (following
+ * abstract_origin and specification a few steps). */
+static const char *nameof(cuinfo *cu, uint64_t off)
+{
+    for (int i = 0; i < 4; i++) {
+        if (off < cu->off || off >= (uint64_t)(cu->end - cu->d->info.p))
+            return NULL;        /* another unit's: not followed */
+        rd r = {cu->d->info.p + off, cu->end, false};
+        dieinfo e;
+        if (!die(cu, &r, &e) || e.code == 0)
+            return NULL;
+        if (e.hasname)
+            return e.name.s;
+        if (e.hasorigin)
+            off = e.origin.u;
+        else if (e.hasspec)
+            off = e.spec.u;
+        else
+            return NULL;
+    }
+    return NULL;
+}
+
+/* cufor is the offset in .debug_info of the unit whose code holds addr,
+ * by .debug_aranges. */
+static bool cufor(const dwarf *d, uint64_t addr, uint64_t *off)
+{
+    rd r = {d->aranges.p, d->aranges.p + d->aranges.n, false};
+    while (d->aranges.p && r.p < r.end && !r.err) {
+        const uint8_t *start = r.p;
+        uint64_t len = uN(&r, 4);
+        unsigned offsize = 4;
+        if (len == 0xffffffff) {
+            len = uN(&r, 8);
+            offsize = 8;
+        }
+        if (r.err || len > (uint64_t)(r.end - r.p) || len < 4)
+            return false;
+        rd set = {r.p, r.p + len, false};
+        r.p += len;
+        uN(&set, 2);                            /* version */
+        uint64_t info = uN(&set, offsize);
+        uint8_t addrsize = (uint8_t)uN(&set, 1), segsize = (uint8_t)uN(&set, 1);
+        if (set.err || addrsize != 8 || segsize != 0)
+            continue;
+        /* The tuples start at a multiple of their size from the set. */
+        size_t at = (size_t)(set.p - start);
+        skip(&set, (16 - at % 16) % 16);
+        while (!set.err && set.p < set.end) {
+            uint64_t lo = uN(&set, 8), n = uN(&set, 8);
+            if (set.err || (lo == 0 && n == 0))
+                break;
+            if (lo <= addr && addr - lo < n) {
+                *off = info;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+int gort__dwarf_inlines(dwarf *d, uint64_t addr, dwinl *out, int max, uint64_t *stmt)
+{
+    uint64_t off = 0;
+    if (d == NULL || d->info.p == NULL || d->abbrev.p == NULL || max <= 0 || !cufor(d, addr, &off))
+        return 0;
+    cuinfo cu;
+    rd r;
+    if (!cuheader(d, off, &cu, &r))
+        return 0;
+    dieinfo e;
+    if (!die(&cu, &r, &e) || e.code == 0)       /* the unit's own entry */
+        return 0;
+    cu.base = e.haslow ? e.low.u : 0;
+    *stmt = e.stmt.u;
+    if (!e.children)
+        return 0;
+    int n = 0;
+    int depth = 1;
+    while (depth > 0 && r.p < r.end) {
+        if (!die(&cu, &r, &e))
+            return 0;
+        if (e.code == 0) {
+            depth--;
+            continue;
+        }
+        if (e.tag == DW_TAG_inlined_subroutine && covers(&cu, &e, addr) && n < max) {
+            const char *name = e.hasorigin ? nameof(&cu, e.origin.u) : NULL;
+            out[n].name = name ? name : "?";
+            out[n].file = e.callfile.u;
+            out[n].line = e.callline.u > 0 && e.callline.u <= INT32_MAX ? (int32_t)e.callline.u : 0;
+            n++;
+        }
+        if (e.children)
+            depth++;
+    }
+    return n;
+}
+
+bool gort__dwarf_filename(dwarf *d, uint64_t stmt, uint64_t fi, char *buf, size_t n)
+{
+    lhdr h;
+    if (d == NULL || n < 2 || !header(d, stmt, &h))
+        return false;
+    return filename(&h, fi, buf, n);
 }

@@ -20,11 +20,14 @@ typedef struct dwsect {
 
 /* dwarf is what the reader needs of one object: its line programs
  * (.debug_line), the strings that DWARF 5 file tables point into
- * (.debug_line_str, .debug_str), and an index of its units' address
+ * (.debug_line_str, .debug_str), the units' entries that describe
+ * inlined calls (.debug_info, .debug_abbrev, .debug_aranges and the
+ * range lists), and an index of its units' address
  * ranges that gort__dwarf_pcline builds on first use (state: 0 not
  * built, 1 being built, 2 built). */
 typedef struct dwarf {
     dwsect line, line_str, str;
+    dwsect info, abbrev, aranges, rnglists, ranges;    /* for inlined calls */
     _Atomic int state;
     uint32_t first, nunits;     /* the index: dwunits[first, first+nunits) */
     bool noindex;               /* too many units for the index: scan them all */
@@ -39,5 +42,27 @@ typedef struct dwarf {
  * unit that covers addr after that): reports may call it from a signal
  * handler. */
 bool gort__dwarf_pcline(dwarf *d, uint64_t addr, char *file, size_t n, int32_t *line);
+
+/* dwinl is one inlined call that covers an address: the inlined
+ * function's name and the place of the call (a file index of the unit's
+ * line table, and a line). */
+typedef struct dwinl {
+    const char *name;
+    uint64_t file;
+    int32_t line;
+} dwinl;
+
+/* gort__dwarf_inlines finds the inlined calls whose code covers addr,
+ * outermost first (out[0] was inlined into the function that holds
+ * addr; the innermost is the code at addr): at most max of them; *stmt
+ * is the offset of their unit's line program, for
+ * gort__dwarf_filename.  Returns how many (0: none, or no .debug_info
+ * or .debug_aranges to say).  Same rules as gort__dwarf_pcline: no
+ * allocation, no lock, bounded work (one unit's entries), any malformed
+ * input ends it. */
+int gort__dwarf_inlines(dwarf *d, uint64_t addr, dwinl *out, int max, uint64_t *stmt);
+/* gort__dwarf_filename fills buf with the path of file index fi of the
+ * line program at offset stmt. */
+bool gort__dwarf_filename(dwarf *d, uint64_t stmt, uint64_t fi, char *buf, size_t n);
 
 #endif

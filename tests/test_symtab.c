@@ -3,7 +3,8 @@
  * (src/symtab.c): pc -> file:line for this program's own functions, in
  * a DWARF 5 unit and a DWARF 4 one (symtab_dwarf4.c), and no crash, no
  * read outside the section and no false answer-shaped garbage on
- * truncated or corrupted tables (the asan leg checks the reads).
+ * truncated or corrupted line tables and inlined-call entries (the asan
+ * leg checks the reads).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -179,6 +180,71 @@ static void test_pcline_garbage(void **state)
     free(buf);
 }
 
+/* inlines runs gort__dwarf_inlines on copies of .debug_info and
+ * .debug_abbrev made of the bytes given, each in an allocation of its
+ * exact size, and checks that what it returns is sane. */
+static void inlines(const dwarf *orig, const uint8_t *info, size_t ni, const uint8_t *abbrev, size_t na,
+                    uint64_t addr)
+{
+    uint8_t *ci = malloc(ni ? ni : 1), *ca = malloc(na ? na : 1);
+    assert_non_null(ci);
+    assert_non_null(ca);
+    memcpy(ci, info, ni);
+    memcpy(ca, abbrev, na);
+    dwarf d = *orig;
+    d.info = (dwsect){ci, ni};
+    d.abbrev = (dwsect){ca, na};
+    dwinl out[8];
+    uint64_t stmt = 0;
+    int n = gort__dwarf_inlines(&d, addr, out, 8, &stmt);
+    assert_true(n >= 0 && n <= 8);
+    for (int i = 0; i < n; i++) {
+        assert_non_null(out[i].name);
+        assert_true(out[i].line >= 0);
+        char file[128];
+        if (gort__dwarf_filename(&d, stmt, out[i].file, file, sizeof file))
+            assert_true(strlen(file) < sizeof file);
+    }
+    free(ci);
+    free(ca);
+}
+
+/* The inlined-call reader on truncated and corrupted .debug_info and
+ * .debug_abbrev (the unit found through the intact .debug_aranges). */
+static void test_inlines_garbage(void **state)
+{
+    (void)state;
+    uintptr_t bias;
+    const dwarf *d = exedwarf((void *)here_line, &bias);
+    if (d->info.p == NULL || d->abbrev.p == NULL || d->aranges.p == NULL) {
+        print_message("no .debug_info/.debug_abbrev/.debug_aranges: nothing to corrupt\n");
+        return;
+    }
+    uint64_t addrs[2] = {(uintptr_t)here_line - bias, (uintptr_t)symtab_dwarf4_line - bias};
+    size_t ni = (size_t)d->info.n, na = (size_t)d->abbrev.n;
+    for (size_t cut = 0; cut < ni; cut += ni / 300 + 1)
+        inlines(d, d->info.p, cut, d->abbrev.p, na, addrs[cut % 2]);
+    for (size_t cut = 0; cut < na; cut += na / 100 + 1)
+        inlines(d, d->info.p, ni, d->abbrev.p, cut, addrs[cut % 2]);
+    uint8_t *bi = malloc(ni), *ba = malloc(na);
+    assert_non_null(bi);
+    assert_non_null(ba);
+    for (int round = 0; round < 300; round++) {
+        memcpy(bi, d->info.p, ni);
+        memcpy(ba, d->abbrev.p, na);
+        int flips = 1 + (int)(next() % 8);
+        for (int i = 0; i < flips; i++) {
+            if (round % 2)
+                bi[next() % ni] = (uint8_t)next();
+            else
+                ba[next() % na] = (uint8_t)next();
+        }
+        inlines(d, bi, ni, ba, na, addrs[round % 2]);
+    }
+    free(bi);
+    free(ba);
+}
+
 void main_main(void)
 {
     gort_lockosthread();
@@ -189,6 +255,7 @@ void main_main(void)
         cmocka_unit_test(test_pcline_nowhere),
         cmocka_unit_test(test_pcline_truncated),
         cmocka_unit_test(test_pcline_garbage),
+        cmocka_unit_test(test_inlines_garbage),
     };
     gort_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -12,6 +12,8 @@
  *            channel nobody sends on; then main panics as in panic
  *   qsort    the comparison function that the C library's qsort calls
  *            panics: the library's frames are its file+offset
+ *   inlined  main_main -> tb_viainl -> tb_inl (always inlined) -> gort_panic:
+ *            the inlined call is a frame of its own, as in Go
  *   running  (GOMAXPROCS >= 2) a goroutine spins on another thread while
  *            main panics as in panic: its stack is unavailable
  */
@@ -37,6 +39,17 @@ static NOINL void tb_inner(int n)
 static NOINL void tb_outer(int n)
 {
     tb_inner(n + 1);                    /* @inner-call */
+    KEEP();
+}
+
+static inline __attribute__((always_inline)) void tb_inl(int n)
+{
+    gort_panic("inlined %d", n);        /* @inl-panic-call */
+}
+
+static NOINL void tb_viainl(int n)
+{
+    tb_inl(n * 2);                      /* @inl-call */
     KEEP();
 }
 
@@ -84,6 +97,9 @@ void main_main(void)
         g *gp;
         while ((gp = atomic_load(&parkerg)) == NULL || readgstatus(gp) != Gwaiting)
             gort_gosched();
+    } else if (strcmp(s, "inlined") == 0) {
+        tb_viainl(3);                   /* @viainl-call */
+        KEEP();
     } else if (strcmp(s, "running") == 0) {
         gort_go(tb_spinner, NULL);
         while (atomic_load(&spinning) == 0)
