@@ -524,7 +524,9 @@ bool gort__dwarf_pcline(dwarf *d, uint64_t addr, char *file, size_t n, int32_t *
  * the call (call_file, call_line) and its function (abstract_origin, an
  * entry with the name).  The unit that holds a pc comes from
  * .debug_aranges; its entries are read in order, once, keeping the
- * inlined calls that cover the pc: they nest, outermost first.  The same
+ * inlined calls that cover the pc: they nest, outermost first.  An entry
+ * whose code lies elsewhere (a function, a block) is skipped with its
+ * children through its DW_AT_sibling.  The same
  * rules as above: every read bounds-checked by rd, work linear in one
  * unit's entries (the abbreviations found through a small table on the
  * stack), nothing allocated.
@@ -544,7 +546,7 @@ enum {
 };
 enum {
     DW_TAG_inlined_subroutine = 0x1d,
-    DW_AT_name = 0x03, DW_AT_stmt_list = 0x10, DW_AT_low_pc = 0x11, DW_AT_high_pc = 0x12,
+    DW_AT_sibling = 0x01, DW_AT_name = 0x03, DW_AT_stmt_list = 0x10, DW_AT_low_pc = 0x11, DW_AT_high_pc = 0x12,
     DW_AT_abstract_origin = 0x31, DW_AT_specification = 0x47, DW_AT_ranges = 0x55,
     DW_AT_call_file = 0x58, DW_AT_call_line = 0x59,
 };
@@ -597,6 +599,15 @@ static bool readform(const cuinfo *cu, rd *r, uint64_t form, int64_t implicit, a
     case DW_FORM_strx3: case DW_FORM_addrx3: uN(r, 3); break;
     case DW_FORM_strx4: case DW_FORM_addrx4: case DW_FORM_ref_sup4: uN(r, 4); break;
     case DW_FORM_ref_sig8: case DW_FORM_ref_sup8: uN(r, 8); break;
+    case DW_FORM_data1: v->u = uN(r, 1); break;
+    case DW_FORM_data2: v->u = uN(r, 2); break;
+    case DW_FORM_data4: v->u = uN(r, 4); break;
+    case DW_FORM_data8: v->u = uN(r, 8); break;
+    case DW_FORM_udata: v->u = uleb(r); break;
+    case DW_FORM_sdata: v->u = (uint64_t)sleb(r); break;
+    case DW_FORM_string: v->s = cstr(r); break;
+    case DW_FORM_strp: v->s = strat(&cu->d->str, uN(r, cu->offsize)); break;
+    case DW_FORM_line_strp: v->s = strat(&cu->d->line_str, uN(r, cu->offsize)); break;
     default: {
         /* The forms the line tables use too. */
         lhdr h;
@@ -692,8 +703,8 @@ static bool cuheader(const dwarf *d, uint64_t off, cuinfo *cu, rd *r)
 typedef struct dieinfo {
     uint64_t code, tag;
     bool children;
-    attrval name, low, high, ranges, origin, spec, callfile, callline, stmt;
-    bool haslow, hashigh, hasranges, hasorigin, hasspec, hasname;
+    attrval name, low, high, ranges, origin, spec, callfile, callline, stmt, sibling;
+    bool haslow, hashigh, hasranges, hasorigin, hasspec, hasname, hassibling;
 } dieinfo;
 
 static bool die(cuinfo *cu, rd *r, dieinfo *e)
@@ -729,6 +740,7 @@ static bool die(cuinfo *cu, rd *r, dieinfo *e)
         case DW_AT_call_file: e->callfile = v; break;
         case DW_AT_call_line: e->callline = v; break;
         case DW_AT_stmt_list: e->stmt = v; break;
+        case DW_AT_sibling: e->sibling = v; e->hassibling = v.isref; break;
         }
     }
 }
@@ -873,7 +885,16 @@ int gort__dwarf_inlines(dwarf *d, uint64_t addr, dwinl *out, int max, uint64_t *
             depth--;
             continue;
         }
-        if (e.tag == DW_TAG_inlined_subroutine && covers(&cu, &e, addr) && n < max) {
+        bool haspc = e.hasranges || (e.haslow && e.hashigh);
+        bool cov = haspc && covers(&cu, &e, addr);
+        /* An entry with code elsewhere holds nothing that covers addr:
+         * past its children, to its sibling (forwards only). */
+        if (e.children && haspc && !cov && e.hassibling && e.sibling.u > (uint64_t)(r.p - d->info.p) &&
+            e.sibling.u < (uint64_t)(r.end - d->info.p)) {
+            r.p = d->info.p + e.sibling.u;
+            continue;
+        }
+        if (e.tag == DW_TAG_inlined_subroutine && cov && n < max) {
             const char *name = e.hasorigin ? nameof(&cu, e.origin.u) : NULL;
             out[n].name = name ? name : "?";
             out[n].file = e.callfile.u;
