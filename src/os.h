@@ -78,6 +78,27 @@ void gort__os_stackregister(void *lo, void *hi);
 
 /* Backtraces: capture up to n return addresses of the current stack. */
 int gort__os_backtrace(void **pcs, int n);
+/* gort__os_findobj finds the loaded object (the executable or a shared
+ * library) whose code holds pc: its file's path, the bias that makes pc
+ * an address as the file numbers it (pc - bias), and its DWARF line
+ * table (symtab.h) if it has one, else NULL.  False when no object known
+ * to the OS layer holds pc.  Safe in a signal handler. */
+struct dwarf;
+typedef struct objinfo {
+    const char *path;
+    uintptr_t bias;
+    struct dwarf *dw;
+} objinfo;
+bool gort__os_findobj(void *pc, objinfo *oi);
+/* gort__os_backtracectx captures up to n return addresses of a goroutine
+ * that is not running, unwound from the context mcall or swapgo saved at
+ * sp (gobuf.sp) on its stack [lo, hi); -1 where the OS layer cannot. */
+int gort__os_backtracectx(uintptr_t sp, uintptr_t lo, uintptr_t hi, void **pcs, int n);
+/* gort__os_funcfile fills buf with the name of the source file that the
+ * symbol table gives for the file-local (static) function holding pc
+ * (ELF's STT_FILE, COFF's .file: a name without its directory); false
+ * for a global function, or where the table does not say. */
+bool gort__os_funcfile(void *pc, char *buf, size_t n);
 /* Fill buf with the symbol containing pc; returns its start or NULL. */
 void *gort__os_funcname(void *pc, char *buf, size_t n);
 /* The start of the function whose code contains pc, from the unwind

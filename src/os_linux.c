@@ -32,7 +32,9 @@
 #endif
 #endif
 
+#include "arch.h"
 #include "os.h"
+#include "symtab.h"
 
 const bool gort__os_ctors_reversed = false;     /* .init_array runs forwards */
 
@@ -379,25 +381,109 @@ int gort__os_backtrace(void **pcs, int n)
     return backtrace(pcs, n);
 }
 
-/* The executable's own symbol table (.symtab), read on first use, so that
- * reports name static and hidden functions too - the runtime's and the
- * program's - without -rdynamic.  Only fatal paths get here. */
-static struct {
-    bool tried;
-    const Elf64_Sym *syms;
-    size_t nsyms;
-    const char *strs;
-    uintptr_t bias;     /* load address minus link address */
-    uintptr_t base;     /* dli_fbase of the executable */
-} exe;
+/* A parked goroutine's frames: backtrace() run on its own stack by
+ * gort__tracebackon, just below the frame its switch saved, so that the
+ * unwinder's first step lands in the goroutine's code. */
+typedef struct btarg {
+    void **pcs;
+    int n, got;
+} btarg;
 
-static void loadexesyms(void)
+static void btonstack(void *arg)
 {
-    exe.tried = true;
-    Dl_info self;
-    if (!dladdr((void *)loadexesyms, &self) || self.dli_fbase == NULL)
+    btarg *b = arg;
+    void *pcs[130];
+    int got = backtrace(pcs, b->n + 2 < (int)nelem(pcs) ? b->n + 2 : (int)nelem(pcs));
+    /* Skip ourselves and gort__tracebackon. */
+    b->got = got > 2 ? got - 2 : 0;
+    memcpy(b->pcs, pcs + 2, (size_t)b->got * sizeof pcs[0]);
+}
+
+int gort__os_backtracectx(uintptr_t sp, uintptr_t lo, uintptr_t hi, void **pcs, int n)
+{
+    /* Room below sp for tracebackon's and backtrace's frames. */
+    if (sp < lo + 16 * 1024 || sp >= hi || n <= 0)
+        return -1;
+    btarg b = {pcs, n, 0};
+    gort__tracebackon(sp, btonstack, &b);
+    return b.got;
+}
+
+/* The loaded objects - the executable and its shared libraries - for
+ * reports: where each one's code lies, its file and its load bias, from
+ * dl_iterate_phdr at start-up (gort__os_initsig: the loader's lock must
+ * not be taken in a signal handler).  An object's file is mapped on the
+ * first report that needs it, with plain system calls (open, fstat,
+ * mmap: async-signal-safe), and gives its DWARF line table (symtab.c)
+ * and, for the executable, its own symbol table (.symtab), so that
+ * reports name static and hidden functions too without -rdynamic.
+ * state: 0 not mapped yet, 1 being mapped, 2 done (whatever it found).
+ * Libraries loaded after start-up are not in the table: their frames
+ * print a bare pc. */
+typedef struct obj {
+    const char *path;           /* the executable's is exepath */
+    uintptr_t bias;             /* load address - link address (dlpi_addr) */
+    uintptr_t lo, hi;           /* its PT_LOAD segments, as loaded */
+    bool isexe;
+    _Atomic int state;
+    const Elf64_Sym *syms;      /* .symtab and its strings (the executable) */
+    size_t nsyms;
+    const char *strs, *strsend;
+    dwarf dw;
+} obj;
+
+static obj objs[64];
+static _Atomic int nobjs = -1;  /* -1: the table is not made yet */
+static char exepath[4096];
+
+static int addobj(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    int *n = arg;
+    if (*n >= (int)nelem(objs))
+        return 1;
+    obj *o = &objs[*n];
+    o->isexe = *n == 0;         /* the first one is the executable */
+    o->path = o->isexe ? exepath : info->dlpi_name;
+    o->bias = info->dlpi_addr;
+    o->lo = UINTPTR_MAX;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (lo < o->lo)
+            o->lo = lo;
+        if (hi > o->hi)
+            o->hi = hi;
+    }
+    if (o->path != NULL && o->path[0] != 0 && o->lo < o->hi)
+        ++*n;
+    return 0;
+}
+
+/* initobjs makes the table, once.  Before gort__os_initsig has made it
+ * no handler of ours is installed, so no report runs in one yet. */
+static void initobjs(void)
+{
+    if (atomic_load(&nobjs) >= 0)
         return;
-    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    ssize_t l = readlink("/proc/self/exe", exepath, sizeof exepath - 1);
+    if (l <= 0)
+        memcpy(exepath, "/proc/self/exe", sizeof "/proc/self/exe");
+    else
+        exepath[l] = 0;
+    int n = 0;
+    dl_iterate_phdr(addobj, &n);
+    atomic_store(&nobjs, n);
+}
+
+/* mapobj maps o's file and finds its sections: .debug_line and its
+ * strings, and for the executable .symtab.  Compressed sections
+ * (SHF_COMPRESSED, -gz) are left out: their frames print file+offset. */
+static void mapobj(obj *o)
+{
+    int fd = open(o->isexe ? "/proc/self/exe" : o->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return;
     struct stat st;
@@ -408,29 +494,86 @@ static void loadexesyms(void)
     if (map == MAP_FAILED)
         return;
     const char *file = map;
+    uint64_t size = (uint64_t)st.st_size;
     const Elf64_Ehdr *eh = map;
     if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-        eh->e_shoff == 0 || eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > (uint64_t)st.st_size)
-        return;
-    /* The link address of the first loadable segment, for the bias. */
-    uintptr_t lowest = UINTPTR_MAX;
-    const Elf64_Phdr *ph = (const Elf64_Phdr *)(file + eh->e_phoff);
-    for (int i = 0; i < eh->e_phnum; i++)
-        if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr < lowest)
-            lowest = ph[i].p_vaddr & ~(uintptr_t)(ph[i].p_align ? ph[i].p_align - 1 : 0);
-    if (lowest == UINTPTR_MAX)
+        eh->e_shoff == 0 || eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shstrndx >= eh->e_shnum ||
+        eh->e_shoff > size || (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > size - eh->e_shoff)
         return;
     const Elf64_Shdr *sh = (const Elf64_Shdr *)(file + eh->e_shoff);
+    const Elf64_Shdr *shstr = &sh[eh->e_shstrndx];
     for (int i = 0; i < eh->e_shnum; i++) {
-        if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
+        if (sh[i].sh_type == SHT_NOBITS || sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset)
             continue;
-        exe.syms = (const Elf64_Sym *)(file + sh[i].sh_offset);
-        exe.nsyms = sh[i].sh_size / sizeof(Elf64_Sym);
-        exe.strs = file + sh[sh[i].sh_link].sh_offset;
-        exe.base = (uintptr_t)self.dli_fbase;
-        exe.bias = (uintptr_t)self.dli_fbase - lowest;
-        break;
+        const uint8_t *p = (const uint8_t *)file + sh[i].sh_offset;
+        if (sh[i].sh_type == SHT_SYMTAB && o->isexe && sh[i].sh_link < eh->e_shnum &&
+            sh[sh[i].sh_link].sh_offset < size) {
+            o->syms = (const Elf64_Sym *)p;
+            o->nsyms = sh[i].sh_size / sizeof(Elf64_Sym);
+            o->strs = file + sh[sh[i].sh_link].sh_offset;
+            continue;
+        }
+        if (shstr->sh_offset > size || sh[i].sh_name >= shstr->sh_size ||
+            shstr->sh_size > size - shstr->sh_offset || (sh[i].sh_flags & SHF_COMPRESSED))
+            continue;
+        const char *name = file + shstr->sh_offset + sh[i].sh_name;
+        size_t maxlen = shstr->sh_size - sh[i].sh_name;
+        dwsect sec = {p, sh[i].sh_size};
+        if (strnlen(name, maxlen) == maxlen)
+            continue;
+        if (strcmp(name, ".debug_line") == 0)
+            o->dw.line = sec;
+        else if (strcmp(name, ".debug_line_str") == 0)
+            o->dw.line_str = sec;
+        else if (strcmp(name, ".debug_str") == 0)
+            o->dw.str = sec;
+        else if (strcmp(name, ".debug_info") == 0)
+            o->dw.info = sec;
+        else if (strcmp(name, ".debug_abbrev") == 0)
+            o->dw.abbrev = sec;
+        else if (strcmp(name, ".debug_aranges") == 0)
+            o->dw.aranges = sec;
+        else if (strcmp(name, ".debug_rnglists") == 0)
+            o->dw.rnglists = sec;
+        else if (strcmp(name, ".debug_ranges") == 0)
+            o->dw.ranges = sec;
     }
+    /* The symbol names must end inside the file. */
+    if (o->syms && ((const char *)o->syms + o->nsyms * sizeof(Elf64_Sym) > file + size))
+        o->syms = NULL;
+    o->strsend = file + size;
+}
+
+/* findobj is the object whose code holds pc, its file mapped, or NULL. */
+static obj *findobj(uintptr_t pc)
+{
+    initobjs();
+    int n = atomic_load(&nobjs);
+    for (int i = 0; i < n; i++) {
+        obj *o = &objs[i];
+        if (pc < o->lo || pc >= o->hi)
+            continue;
+        int st = 0;
+        if (atomic_compare_exchange_strong(&o->state, &st, 1)) {
+            mapobj(o);
+            atomic_store(&o->state, 2);
+        }
+        /* Being mapped by another report (there is one at a time, but
+         * a signal may interrupt it): use what is already there. */
+        return o;
+    }
+    return NULL;
+}
+
+bool gort__os_findobj(void *pc, objinfo *oi)
+{
+    obj *o = findobj((uintptr_t)pc);
+    if (o == NULL)
+        return false;
+    oi->path = o->path;
+    oi->bias = o->bias;
+    oi->dw = atomic_load(&o->state) == 2 && o->dw.line.p ? &o->dw : NULL;
+    return true;
 }
 
 /* libgcc's lookup of the unwind entry (FDE) that covers a pc: a binary
@@ -451,31 +594,59 @@ void *gort__os_funcstart(void *pc)
     return bases.func;
 }
 
+/* gort__os_funcname names the function that holds pc: from the
+ * executable's .symtab (static functions too), else from the dynamic
+ * symbols through dladdr (shared libraries; its lock is recursive). */
 void *gort__os_funcname(void *pc, char *buf, size_t n)
 {
-    Dl_info info;
-    bool found = dladdr(pc, &info) != 0;
-    if (found && (uintptr_t)info.dli_fbase != 0) {
-        if (!exe.tried)
-            loadexesyms();
-        if (exe.syms && (uintptr_t)info.dli_fbase == exe.base) {
-            uintptr_t addr = (uintptr_t)pc - exe.bias;
-            for (size_t i = 0; i < exe.nsyms; i++) {
-                const Elf64_Sym *sym = &exe.syms[i];
-                if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_value <= addr &&
-                    addr < sym->st_value + (sym->st_size ? sym->st_size : 1)) {
-                    gort__snprintf(buf, n, "%s", exe.strs + sym->st_name);
-                    return (void *)(sym->st_value + exe.bias);
-                }
+    obj *o = findobj((uintptr_t)pc);
+    if (o && o->isexe && atomic_load(&o->state) == 2 && o->syms) {
+        uintptr_t addr = (uintptr_t)pc - o->bias;
+        for (size_t i = 0; i < o->nsyms; i++) {
+            const Elf64_Sym *sym = &o->syms[i];
+            if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_value <= addr &&
+                addr < sym->st_value + (sym->st_size ? sym->st_size : 1)) {
+                const char *name = o->strs + sym->st_name;
+                size_t max = name < o->strsend ? (size_t)(o->strsend - name) : 0;
+                gort__snprintf(buf, n, "%s", memchr(name, 0, max) ? name : "?");
+                return (void *)(sym->st_value + o->bias);
             }
         }
     }
-    if (found && info.dli_sname) {
+    Dl_info info;
+    if (dladdr(pc, &info) != 0 && info.dli_sname) {
         gort__snprintf(buf, n, "%s", info.dli_sname);
         return info.dli_saddr;
     }
     gort__snprintf(buf, n, "?");
     return NULL;
+}
+
+bool gort__os_funcfile(void *pc, char *buf, size_t n)
+{
+    obj *o = findobj((uintptr_t)pc);
+    if (o == NULL || !o->isexe || atomic_load(&o->state) != 2 || o->syms == NULL)
+        return false;
+    uintptr_t addr = (uintptr_t)pc - o->bias;
+    const char *file = NULL;    /* the latest STT_FILE: the locals after it are its */
+    for (size_t i = 0; i < o->nsyms; i++) {
+        const Elf64_Sym *sym = &o->syms[i];
+        if (ELF64_ST_BIND(sym->st_info) != STB_LOCAL)
+            continue;
+        if (ELF64_ST_TYPE(sym->st_info) == STT_FILE) {
+            file = o->strs + sym->st_name;
+            continue;
+        }
+        if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_value <= addr &&
+            addr < sym->st_value + (sym->st_size ? sym->st_size : 1)) {
+            size_t max = file && file < o->strsend ? (size_t)(o->strsend - file) : 0;
+            if (max == 0 || memchr(file, 0, max) == NULL)
+                return false;
+            gort__snprintf(buf, n, "%s", file);
+            return true;
+        }
+    }
+    return false;
 }
 
 static const char *signame(int sig)
@@ -561,6 +732,7 @@ void gort__os_initsig(void)
     void *pc[1];
     backtrace(pc, 1);
     dl_iterate_phdr(libcrange, NULL);
+    initobjs();
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

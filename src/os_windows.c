@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "os.h"
+#include "symtab.h"
 
 /* mingw-w64 puts constructors in .ctors, which runs in reverse order. */
 const bool gort__os_ctors_reversed = true;
@@ -291,20 +293,111 @@ int gort__os_backtrace(void **pcs, int n)
     return (int)RtlCaptureStackBackTrace(0, (DWORD)n, pcs, NULL);
 }
 
-/* The executable's COFF symbol table (mingw-w64 keeps it unless the
- * program is stripped), read on first use, so that reports name functions
- * on Windows too.  COFF symbols have no sizes: a pc belongs to the nearest
- * function symbol at or below it.  Only fatal paths get here. */
-static struct {
-    bool tried;
-    uintptr_t *addr;    /* sorted function addresses, as loaded */
-    char **name;
-    size_t n;
-} exe;
-
-static void loadexesyms(void)
+/* gort__os_backtracectx unwinds a goroutine that is not running from the
+ * context that mcall or swapgo saved at sp (asm_amd64.S's picture: the
+ * return address at sp+256, rbp rbx r12-r15 rdi rsi below it), with the
+ * function tables (.pdata/.xdata, which mingw-w64's gcc writes for C code
+ * and the assembler for the asm functions' .seh directives... or their
+ * absence: a function without an entry is a leaf whose return address
+ * is at rsp).  RtlVirtualUnwind reads only the goroutine's stack, which
+ * stays put while the world is frozen; the walk ends at the goroutine's
+ * first frame (gort__goexit_start), at a frame outside [lo, hi), or
+ * after n frames. */
+int gort__os_backtracectx(uintptr_t sp, uintptr_t lo, uintptr_t hi, void **pcs, int n)
 {
-    exe.tried = true;
+    if (sp < lo || sp + 264 > hi || (sp & 7) != 0)
+        return -1;
+    const DWORD64 *f = (const DWORD64 *)sp;
+    CONTEXT ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.ContextFlags = CONTEXT_INTEGER | CONTEXT_CONTROL;
+    ctx.Rsi = f[24];
+    ctx.Rdi = f[25];
+    ctx.R15 = f[26];
+    ctx.R14 = f[27];
+    ctx.R13 = f[28];
+    ctx.R12 = f[29];
+    ctx.Rbx = f[30];
+    ctx.Rbp = f[31];
+    ctx.Rip = f[32];
+    ctx.Rsp = sp + 264;         /* after the return */
+    int k = 0;
+    while (k < n && ctx.Rip != 0 && ctx.Rsp >= lo && ctx.Rsp < hi) {
+        pcs[k++] = (void *)(uintptr_t)ctx.Rip;
+        DWORD64 base = 0;
+        PRUNTIME_FUNCTION rf = RtlLookupFunctionEntry(ctx.Rip, &base, NULL);
+        if (rf == NULL) {
+            ctx.Rip = *(const DWORD64 *)(uintptr_t)ctx.Rsp;
+            ctx.Rsp += 8;
+            continue;
+        }
+        if (base + rf->BeginAddress == (DWORD64)(uintptr_t)gort__goexit_start)
+            break;
+        void *handlerdata;
+        DWORD64 establisher;
+        RtlVirtualUnwind(UNW_FLAG_NHANDLER, base, ctx.Rip, rf, &ctx, &handlerdata, &establisher, NULL);
+    }
+    return k;
+}
+
+/* The loaded objects, for reports: the executable, whose file is mapped
+ * on the first report and gives its COFF symbol table (mingw-w64 keeps
+ * it unless the program is stripped: static functions are named too)
+ * and the DWARF line table that mingw-w64's gcc writes into the PE file
+ * (.debug_line and its strings, sections whose long names are in the
+ * COFF string table); and the DLLs that reports meet, by
+ * GetModuleHandleExW, named from their export tables.  The executable's
+ * addresses are as its file numbers them: ImageBase + RVA, the pc minus
+ * the bias (load address - the file's ImageBase), which is what addr2line
+ * and the line table take; a DLL's are its RVA, the offset from its load
+ * base (the system's DLLs have no line table, and the loader rewrites
+ * ImageBase in the header in memory, so the file would have to be read
+ * for it).
+ * Mapping, not reading into the heap: a report may run in the exception
+ * handler of a thread that holds the heap's lock.  state: 0 not mapped,
+ * 1 being mapped, 2 done. */
+typedef struct obj {
+    uintptr_t base, size;       /* as loaded */
+    uintptr_t bias;
+    char path[MAX_PATH * 3];    /* UTF-8 */
+    _Atomic int state;
+    const char *file;           /* the mapped file (the executable) */
+    uint64_t filesize;
+    const IMAGE_SYMBOL *syms;
+    DWORD nsyms;
+    const char *strtab;         /* the COFF string table, and its size */
+    DWORD strsize;
+    const IMAGE_SECTION_HEADER *sec;
+    WORD nsec;
+    dwarf dw;
+} obj;
+
+static obj exeobj;
+static obj dllobjs[16];
+static _Atomic int ndllobjs;
+
+/* imagebias is the load bias of the image loaded at base, from its
+ * headers in memory. */
+static uintptr_t imagebias(uintptr_t base, uintptr_t *size)
+{
+    const IMAGE_DOS_HEADER *dos = (const void *)base;
+    const IMAGE_NT_HEADERS64 *nt = (const void *)(base + (uintptr_t)dos->e_lfanew);
+    *size = nt->OptionalHeader.SizeOfImage;
+    return base - (uintptr_t)nt->OptionalHeader.ImageBase;
+}
+
+static void setpath(obj *o, HMODULE h)
+{
+    wchar_t w[MAX_PATH];
+    DWORD n = GetModuleFileNameW(h, w, MAX_PATH);
+    if (n == 0 || n >= MAX_PATH ||
+        WideCharToMultiByte(CP_UTF8, 0, w, (int)n + 1, o->path, (int)sizeof o->path, NULL, NULL) <= 0)
+        memcpy(o->path, "?", 2);
+}
+
+/* mapexe maps the executable's file and finds its symbols and sections. */
+static void mapexe(obj *o)
+{
     wchar_t path[MAX_PATH];
     if (GetModuleFileNameW(NULL, path, MAX_PATH) == 0)
         return;
@@ -312,64 +405,162 @@ static void loadexesyms(void)
     if (h == INVALID_HANDLE_VALUE)
         return;
     LARGE_INTEGER size;
-    char *file = NULL;
-    DWORD got = 0;
-    if (GetFileSizeEx(h, &size) && size.QuadPart > 0 && size.QuadPart < (1LL << 31) &&
-        (file = malloc((size_t)size.QuadPart)) != NULL &&
-        !ReadFile(h, file, (DWORD)size.QuadPart, &got, NULL))
-        got = 0;
+    HANDLE m = NULL;
+    const char *file = NULL;
+    if (GetFileSizeEx(h, &size) && size.QuadPart > (LONGLONG)sizeof(IMAGE_DOS_HEADER) &&
+        (m = CreateFileMappingW(h, NULL, PAGE_READONLY, 0, 0, NULL)) != NULL)
+        file = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    if (m)
+        CloseHandle(m);         /* the view keeps the mapping */
     CloseHandle(h);
-    if (file == NULL || got != (DWORD)size.QuadPart || got < sizeof(IMAGE_DOS_HEADER))
-        goto out;
+    if (file == NULL)
+        return;
+    uint64_t got = (uint64_t)size.QuadPart;
     const IMAGE_DOS_HEADER *dos = (const void *)file;
-    if (dos->e_magic != IMAGE_DOS_SIGNATURE || (DWORD)dos->e_lfanew + sizeof(IMAGE_NT_HEADERS64) > got)
-        goto out;
+    if (dos->e_magic != IMAGE_DOS_SIGNATURE || dos->e_lfanew < 0 ||
+        (uint64_t)dos->e_lfanew + sizeof(IMAGE_NT_HEADERS64) > got)
+        return;
     const IMAGE_NT_HEADERS64 *nt = (const void *)(file + dos->e_lfanew);
     const IMAGE_FILE_HEADER *fh = &nt->FileHeader;
-    DWORD symoff = fh->PointerToSymbolTable, nsyms = fh->NumberOfSymbols;
-    if (nt->Signature != IMAGE_NT_SIGNATURE || symoff == 0 ||
-        (uint64_t)symoff + (uint64_t)nsyms * IMAGE_SIZEOF_SYMBOL + 4 > got)
-        goto out;
+    if (nt->Signature != IMAGE_NT_SIGNATURE)
+        return;
     const IMAGE_SECTION_HEADER *sec = IMAGE_FIRST_SECTION(nt);
-    const char *strtab = file + symoff + (size_t)nsyms * IMAGE_SIZEOF_SYMBOL;
-    uintptr_t base = (uintptr_t)GetModuleHandleW(NULL);
-    exe.addr = malloc(nsyms * sizeof *exe.addr);
-    exe.name = malloc(nsyms * sizeof *exe.name);
-    if (exe.addr == NULL || exe.name == NULL)
-        goto out;
-    for (DWORD i = 0; i < nsyms; i++) {
-        const IMAGE_SYMBOL *sym = (const void *)(file + symoff + (size_t)i * IMAGE_SIZEOF_SYMBOL);
-        int secno = sym->SectionNumber;
-        if (ISFCN(sym->Type) && secno > 0 && secno <= fh->NumberOfSections) {
-            char shortname[9];
-            const char *nm;
-            if (sym->N.Name.Short == 0) {
-                nm = strtab + sym->N.Name.Long;
-            } else {
-                memcpy(shortname, sym->N.ShortName, 8);
-                shortname[8] = 0;
-                nm = shortname;
-            }
-            exe.addr[exe.n] = base + sec[secno - 1].VirtualAddress + sym->Value;
-            exe.name[exe.n] = _strdup(nm);
-            exe.n++;
-        }
-        i += sym->NumberOfAuxSymbols;
+    if ((uint64_t)((const char *)(sec + fh->NumberOfSections) - file) > got)
+        return;
+    /* The bias from the file's ImageBase: the loader may have moved the
+     * image and written its load address into the header in memory. */
+    o->bias = o->base - (uintptr_t)nt->OptionalHeader.ImageBase;
+    o->file = file;
+    o->filesize = got;
+    o->sec = sec;
+    o->nsec = fh->NumberOfSections;
+    DWORD symoff = fh->PointerToSymbolTable, nsyms = fh->NumberOfSymbols;
+    if (symoff != 0 && (uint64_t)symoff + (uint64_t)nsyms * IMAGE_SIZEOF_SYMBOL + 4 <= got) {
+        o->syms = (const IMAGE_SYMBOL *)(file + symoff);
+        o->nsyms = nsyms;
+        o->strtab = file + symoff + (size_t)nsyms * IMAGE_SIZEOF_SYMBOL;
+        DWORD strsize;
+        memcpy(&strsize, o->strtab, 4);
+        uint64_t room = got - ((uint64_t)symoff + (uint64_t)nsyms * IMAGE_SIZEOF_SYMBOL);
+        o->strsize = strsize <= room ? strsize : (DWORD)room;
     }
-    /* Sort by address (insertion sort: a few thousand, once). */
-    for (size_t i = 1; i < exe.n; i++) {
-        uintptr_t a = exe.addr[i];
-        char *nm = exe.name[i];
-        size_t j = i;
-        for (; j > 0 && exe.addr[j - 1] > a; j--) {
-            exe.addr[j] = exe.addr[j - 1];
-            exe.name[j] = exe.name[j - 1];
+    for (WORD i = 0; i < o->nsec; i++) {
+        char name[64];
+        const char *nm = (const char *)sec[i].Name;
+        size_t len = strnlen(nm, 8);
+        if (len > 0 && nm[0] == '/' && o->strtab) {         /* "/123": a long name */
+            unsigned long off = strtoul(nm + 1, NULL, 10);
+            if (off >= o->strsize || memchr(o->strtab + off, 0, o->strsize - off) == NULL)
+                continue;
+            nm = o->strtab + off;
+            len = strlen(nm);
         }
-        exe.addr[j] = a;
-        exe.name[j] = nm;
+        if (len >= sizeof name)
+            continue;
+        memcpy(name, nm, len);
+        name[len] = 0;
+        uint64_t raw = sec[i].PointerToRawData, n = sec[i].SizeOfRawData;
+        if (sec[i].Misc.VirtualSize != 0 && sec[i].Misc.VirtualSize < n)
+            n = sec[i].Misc.VirtualSize;        /* the raw size is rounded up */
+        if (raw == 0 || raw > got || n > got - raw)
+            continue;
+        dwsect d = {(const uint8_t *)file + raw, n};
+        if (strcmp(name, ".debug_line") == 0)
+            o->dw.line = d;
+        else if (strcmp(name, ".debug_line_str") == 0)
+            o->dw.line_str = d;
+        else if (strcmp(name, ".debug_str") == 0)
+            o->dw.str = d;
+        else if (strcmp(name, ".debug_info") == 0)
+            o->dw.info = d;
+        else if (strcmp(name, ".debug_abbrev") == 0)
+            o->dw.abbrev = d;
+        else if (strcmp(name, ".debug_aranges") == 0)
+            o->dw.aranges = d;
+        else if (strcmp(name, ".debug_rnglists") == 0)
+            o->dw.rnglists = d;
+        else if (strcmp(name, ".debug_ranges") == 0)
+            o->dw.ranges = d;
     }
-out:
-    free(file);
+}
+
+/* findobj is the object whose code holds pc, or NULL. */
+static obj *findobj(uintptr_t pc)
+{
+    obj *o = &exeobj;
+    if (o->base == 0) {
+        HMODULE h = GetModuleHandleW(NULL);
+        o->bias = imagebias((uintptr_t)h, &o->size);
+        setpath(o, h);
+        o->base = (uintptr_t)h;
+    }
+    if (pc >= o->base && pc - o->base < o->size) {
+        int st = 0;
+        if (atomic_compare_exchange_strong(&o->state, &st, 1)) {
+            mapexe(o);
+            atomic_store(&o->state, 2);
+        }
+        return o;
+    }
+    int n = atomic_load(&ndllobjs);
+    for (int i = 0; i < n; i++)
+        if (pc >= dllobjs[i].base && pc - dllobjs[i].base < dllobjs[i].size)
+            return &dllobjs[i];
+    HMODULE h;
+    if (n >= (int)nelem(dllobjs) ||
+        !GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                            (LPCWSTR)pc, &h))
+        return NULL;
+    o = &dllobjs[n];
+    imagebias((uintptr_t)h, &o->size);
+    o->base = (uintptr_t)h;
+    o->bias = o->base;          /* a DLL's frames say their RVA (above) */
+    setpath(o, h);
+    atomic_store(&o->state, 2);
+    atomic_store(&ndllobjs, n + 1);   /* one report at a time adds */
+    return o;
+}
+
+bool gort__os_findobj(void *pc, objinfo *oi)
+{
+    obj *o = findobj((uintptr_t)pc);
+    if (o == NULL)
+        return false;
+    oi->path = o->path;
+    oi->bias = o->bias;
+    oi->dw = atomic_load(&o->state) == 2 && o->dw.line.p ? &o->dw : NULL;
+    return true;
+}
+
+/* exportname names pc in the DLL o from its export table: the exported
+ * function nearest at or below it.  Returns its start or NULL. */
+static void *exportname(const obj *o, uintptr_t pc, char *buf, size_t n)
+{
+    const IMAGE_DOS_HEADER *dos = (const void *)o->base;
+    const IMAGE_NT_HEADERS64 *nt = (const void *)(o->base + (uintptr_t)dos->e_lfanew);
+    const IMAGE_DATA_DIRECTORY *dd = &nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_EXPORT];
+    if (nt->OptionalHeader.NumberOfRvaAndSizes <= IMAGE_DIRECTORY_ENTRY_EXPORT || dd->VirtualAddress == 0 ||
+        dd->VirtualAddress >= o->size)
+        return NULL;
+    const IMAGE_EXPORT_DIRECTORY *ed = (const void *)(o->base + dd->VirtualAddress);
+    const DWORD *funcs = (const void *)(o->base + ed->AddressOfFunctions);
+    const DWORD *names = (const void *)(o->base + ed->AddressOfNames);
+    const WORD *ords = (const void *)(o->base + ed->AddressOfNameOrdinals);
+    uintptr_t rva = pc - o->base, best = 0;
+    const char *bestname = NULL;
+    for (DWORD i = 0; i < ed->NumberOfNames; i++) {
+        if (ords[i] >= ed->NumberOfFunctions)
+            continue;
+        DWORD f = funcs[ords[i]];
+        if (f <= rva && f >= best && (f < dd->VirtualAddress || f >= dd->VirtualAddress + dd->Size)) {
+            best = f;           /* (not a forwarder, whose RVA is a string) */
+            bestname = (const char *)(o->base + names[i]);
+        }
+    }
+    if (bestname == NULL)
+        return NULL;
+    gort__snprintf(buf, n, "%s", bestname);
+    return (void *)(o->base + best);
 }
 
 /* The function table (.pdata) entry that covers pc; a chained entry
@@ -389,25 +580,81 @@ void *gort__os_funcstart(void *pc)
     return NULL;
 }
 
+/* gort__os_funcname names the function that holds pc: in the executable
+ * the function symbol of the COFF symbol table nearest at or below pc
+ * (COFF symbols have no sizes), in a DLL its nearest export. */
 void *gort__os_funcname(void *pc, char *buf, size_t n)
 {
-    if (!exe.tried)
-        loadexesyms();
-    uintptr_t a = (uintptr_t)pc;
-    size_t lo = 0, hi = exe.n;   /* the last address <= a */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (exe.addr[mid] <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
+    obj *o = findobj((uintptr_t)pc);
+    uintptr_t a = (uintptr_t)pc, best = 0;
+    const IMAGE_SYMBOL *bestsym = NULL;
+    if (o == &exeobj && atomic_load(&o->state) == 2 && o->syms) {
+        for (DWORD i = 0; i < o->nsyms; i++) {
+            const IMAGE_SYMBOL *sym = &o->syms[i];
+            int secno = sym->SectionNumber;
+            if (ISFCN(sym->Type) && secno > 0 && secno <= o->nsec) {
+                uintptr_t addr = o->base + o->sec[secno - 1].VirtualAddress + sym->Value;
+                if (addr <= a && addr >= best) {
+                    best = addr;
+                    bestsym = sym;
+                }
+            }
+            i += sym->NumberOfAuxSymbols;
+        }
     }
-    if (lo > 0) {
-        gort__snprintf(buf, n, "%s", exe.name[lo - 1]);
-        return (void *)exe.addr[lo - 1];
+    if (bestsym) {
+        if (bestsym->N.Name.Short == 0) {
+            DWORD off = bestsym->N.Name.Long;
+            const char *nm = off < o->strsize && memchr(o->strtab + off, 0, o->strsize - off)
+                                 ? o->strtab + off : "?";
+            gort__snprintf(buf, n, "%s", nm);
+        } else {
+            char shortname[9];
+            memcpy(shortname, bestsym->N.ShortName, 8);
+            shortname[8] = 0;
+            gort__snprintf(buf, n, "%s", shortname);
+        }
+        return (void *)best;
     }
+    void *start = o && o != &exeobj ? exportname(o, a, buf, n) : NULL;
+    if (start)
+        return start;
     gort__snprintf(buf, n, "?");
     return NULL;
+}
+
+bool gort__os_funcfile(void *pc, char *buf, size_t n)
+{
+    obj *o = findobj((uintptr_t)pc);
+    if (o != &exeobj || atomic_load(&o->state) != 2 || o->syms == NULL || n == 0)
+        return false;
+    uintptr_t a = (uintptr_t)pc, best = 0;
+    const IMAGE_SYMBOL *bestsym = NULL, *file = NULL, *bestfile = NULL;
+    for (DWORD i = 0; i < o->nsyms; i++) {
+        const IMAGE_SYMBOL *sym = &o->syms[i];
+        int secno = sym->SectionNumber;
+        if (sym->StorageClass == IMAGE_SYM_CLASS_FILE) {
+            file = sym;         /* its name is in the aux records after it */
+        } else if (ISFCN(sym->Type) && secno > 0 && secno <= o->nsec) {
+            uintptr_t addr = o->base + o->sec[secno - 1].VirtualAddress + sym->Value;
+            if (addr <= a && addr >= best) {
+                best = addr;
+                bestsym = sym;
+                bestfile = file;
+            }
+        }
+        i += sym->NumberOfAuxSymbols;
+    }
+    if (bestsym == NULL || bestsym->StorageClass != IMAGE_SYM_CLASS_STATIC || bestfile == NULL ||
+        bestfile->NumberOfAuxSymbols == 0 ||
+        (const char *)(bestfile + 1 + bestfile->NumberOfAuxSymbols) > o->file + o->filesize)
+        return false;
+    size_t len = strnlen((const char *)(bestfile + 1), (size_t)bestfile->NumberOfAuxSymbols * IMAGE_SIZEOF_SYMBOL);
+    if (len >= n)
+        len = n - 1;
+    memcpy(buf, bestfile + 1, len);
+    buf[len] = 0;
+    return true;
 }
 
 /* exceptionhandler reports faults Go's way; an access violation in a

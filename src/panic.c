@@ -21,6 +21,7 @@
 #include "arch.h"
 #include "os.h"
 #include "sanitizer.h"
+#include "symtab.h"
 
 _Atomic uint32_t gort__panicking;
 static mutex paniclk;
@@ -211,43 +212,232 @@ void gort__printf(const char *fmt, ...)
     gort__writeerr(buf, n);
 }
 
+/* ------------------------------------------------------------------------
+ * Frames (Go's traceback.go).  A frame prints as Go's does:
+ *
+ *     function(...)
+ *     \t/abs/path/file.c:LINE +0xOFF
+ *
+ * LINE from the object's DWARF line table (symtab.c), +0xOFF the pc's
+ * offset in its function (from the symbol table; omitted at the
+ * function's entry).  A pc without line information prints where it lies
+ * instead, \t/path/of/object+0xADDR, ADDR being the address as the
+ * object's file numbers it (the pc minus the object's load bias: for a
+ * position-independent executable or a library, the offset from its
+ * load base; for a fixed one, the pc itself), so that
+ * `addr2line -f -e /path/of/object 0xADDR` names the function and line.
+ * For a return address (every frame but a faulting one) both are looked
+ * up at pc-1, inside the call, as Go's tracepc: the line is the call's,
+ * not the next statement's.
+ *
+ * Runtime frames, the runtime's code, are hidden at GOTRACEBACK levels
+ * below 2 (single, all) and shown at 2 and above (system, crash), as
+ * Go's showframe: a frame is the runtime's when its function is one of
+ * libgort's globals (gort_*, gort__*, _rt0_*: the only global names the
+ * library defines, tests/symbols.cmake) or its source file, by the line
+ * table, is in the library's own src/ or arch/ directories (its static
+ * functions; without a line table, a static function whose source file,
+ * by the symbol table, has the name of one of the library's).
+ * gort_panic is shown when it is not the first frame, as Go shows
+ * runtime.gopanic in the middle of a trace: it marks where a deferred
+ * call that panicked was called from.  A runtime throw (and a
+ * fatal signal, SIGQUIT) shows every frame, as Go's gotraceback gives
+ * level 2 while the runtime throws.
+ *
+ * All of it runs in reports, which may run in a signal handler: no
+ * allocation, no lock, no stdio (symtab.c, os.h gort__os_findobj).
+ * ---------------------------------------------------------------------- */
+
+/* The root of the source tree the library was built from, as the
+ * compiler names its files in the line table (__FILE__ is this file's
+ * path as given to the compiler: src/panic.c under the root). */
+static size_t srcrootlen(void)
+{
+    static const char me[] = __FILE__;
+    size_t n = sizeof me - 1, tail = sizeof "src/panic.c" - 1;
+    if (n < tail || memcmp(me + n - tail, "src/panic.c", tail) != 0)
+        return 0;
+    return n - tail;
+}
+
+/* inruntimesrc: file is one of the library's sources. */
+static bool inruntimesrc(const char *file)
+{
+    size_t n = srcrootlen();
+    if (n == 0 || file[0] != '/' || strncmp(file, __FILE__, n) != 0)
+        return false;
+    return strncmp(file + n, "src/", 4) == 0 || strncmp(file + n, "arch/", 5) == 0;
+}
+
+/* A frame's description. */
+typedef struct funcinfo {
+    char name[256];
+    void *start;                /* function's entry, or NULL */
+    char file[512];
+    int32_t line;               /* > 0 when file:line is known */
+    objinfo obj;                /* its object, when obj.path != NULL */
+} funcinfo;
+
+/* findfunc describes the code at tracepc (pc-1 for a return address
+ * pc, the pc itself for a faulting one). */
+static void findfunc(void *tracepc, funcinfo *fi)
+{
+    fi->start = gort__os_funcname(tracepc, fi->name, sizeof fi->name);
+    /* A C name has no dot: what follows one is the compiler's mark of a
+     * clone or a split-off part (.constprop.0, .isra.0, .part.0, .cold). */
+    char *dot = strchr(fi->name, '.');
+    if (dot && dot != fi->name)
+        *dot = 0;
+    fi->line = 0;
+    fi->file[0] = 0;
+    if (!gort__os_findobj(tracepc, &fi->obj))
+        fi->obj.path = NULL;
+    else if (fi->obj.dw && !gort__dwarf_pcline(fi->obj.dw, (uintptr_t)tracepc - fi->obj.bias,
+                                              fi->file, sizeof fi->file, &fi->line))
+        fi->line = 0;
+}
+
+/* The names of the library's sources (CMakeLists.txt). */
+static const char *const runtimesources[] = {
+#ifdef GORT_SOURCE_NAMES
+    GORT_SOURCE_NAMES
+#endif
+    NULL,
+};
+
+/* isruntime: the function name, at file (NULL: no line table says) and
+ * tracepc, is the runtime's code (the essay above). */
+static bool isruntime(const char *name, const char *file, void *tracepc)
+{
+    if (strncmp(name, "gort_", 5) == 0 || strncmp(name, "_rt0_", 5) == 0)
+        return true;
+    if (file)
+        return inruntimesrc(file);
+    /* No line table: a static function of one of the library's files, by
+     * the symbol table (a program's file of the same name counts too). */
+    char src[64];
+    if (!gort__os_funcfile(tracepc, src, sizeof src))
+        return false;
+    for (size_t i = 0; runtimesources[i]; i++)
+        if (strcmp(src, runtimesources[i]) == 0)
+            return true;
+    return false;
+}
+
+/* printpos prints a frame's second line: tab, where, offset. */
+static void printpos(const funcinfo *fi, void *pc, void *tracepc)
+{
+    unsigned long off = fi->start && pc > fi->start ? (unsigned long)((char *)pc - (char *)fi->start) : 0;
+    if (fi->line > 0)
+        gort__printf("\t%s:%d", fi->file, (int)fi->line);
+    else if (fi->obj.path)
+        gort__printf("\t%s+0x%llx", fi->obj.path, (unsigned long long)((uintptr_t)tracepc - fi->obj.bias));
+    else
+        gort__printf("\t%p", pc);
+    if (off != 0)
+        gort__printf(" +0x%lx", off);
+    gort__printf("\n");
+}
+
+/* Go's throwType: what the report in progress is (startpanic's caller
+ * sets it; one report at a time). */
+enum { throwTypeNone, throwTypeUser, throwTypeRuntime };
+static int throwing;
+/* The pc a fatal signal stopped at (gort__sigthrow): in a backtrace that
+ * frame is not a return address, and is looked up at the pc itself. */
+static uintptr_t sigpc;
+
+/* gotraceback is Go's: GOTRACEBACK's level and flags (runtime1.c), every
+ * goroutine for a fatal error, and level 2 while the runtime throws. */
+static int32_t gotraceback(bool *all, bool *crash)
+{
+    int32_t level = gort__gotraceback(all, crash);
+    if (throwing >= throwTypeUser)
+        *all = true;
+    if (throwing >= throwTypeRuntime)
+        level = 2;
+    return level;
+}
+
+/* printpcs prints the frames of a backtrace pcs[0, n), innermost first,
+ * hiding the runtime's below GOTRACEBACK=system (showall: show them all
+ * anyway).  Every pc is a return address but the one a fatal signal
+ * stopped at (sigpc). */
+static void printpcs(void **pcs, int n, bool showall)
+{
+    bool dummy1, dummy2;
+    bool all = showall || gotraceback(&dummy1, &dummy2) >= 2;
+    int shown = 0;
+    for (int i = 0; i < n && i < 100; i++) {
+        void *pc = pcs[i];
+        if (pc == NULL)
+            break;
+        void *tracepc = sigpc != 0 && (uintptr_t)pc == sigpc ? pc : (char *)pc - 1;
+        funcinfo fi;
+        findfunc(tracepc, &fi);
+        bool stop = fi.start == (void *)gort__goexit_start;
+        /* Calls inlined at tracepc first, innermost first, as Go prints
+         * them: name(...) and the place, no offset; each one's place is
+         * the line of the call inlined in it (the innermost's is the line
+         * table's); the real function's is the outermost call's. */
+        dwinl inl[8];
+        uint64_t stmt = 0;
+        int k = fi.line > 0 ? gort__dwarf_inlines(fi.obj.dw, (uintptr_t)tracepc - fi.obj.bias, inl,
+                                                  (int)nelem(inl), &stmt) : 0;
+        for (int j = k - 1; j >= 0; j--) {
+            char file[512];
+            int32_t line = fi.line;
+            if (j == k - 1)
+                memcpy(file, fi.file, sizeof file);
+            else if (gort__dwarf_filename(fi.obj.dw, stmt, inl[j + 1].file, file, sizeof file))
+                line = inl[j + 1].line;
+            else
+                memcpy(file, "?", 2), line = inl[j + 1].line;
+            if (all || !isruntime(inl[j].name, file, tracepc)) {
+                gort__printf("%s(...)\n\t%s:%d\n", inl[j].name, file, (int)line);
+                shown++;
+            }
+        }
+        if (k > 0) {
+            char file[512];
+            if (gort__dwarf_filename(fi.obj.dw, stmt, inl[0].file, file, sizeof file)) {
+                memcpy(fi.file, file, sizeof fi.file);
+                fi.line = inl[0].line > 0 ? inl[0].line : fi.line;
+            }
+        }
+        if (all || !isruntime(fi.name, fi.line > 0 ? fi.file : NULL, tracepc) ||
+            (shown > 0 && strcmp(fi.name, "gort_panic") == 0)) {
+            gort__printf("%s(...)\n", fi.name);
+            printpos(&fi, pc, tracepc);
+            shown++;
+        }
+        /* A goroutine's first C frame is the outermost one (goentry's
+         * caller-less frame below it has nothing to say; an unwinder that
+         * goes on from there reads garbage). */
+        if (stop)
+            return;
+    }
+    if (n > 100)
+        gort__printf("...additional frames elided...\n");
+}
+
 void gort__printfuncname(void *pc)
 {
-    char name[256];
-    void *start = gort__os_funcname(pc, name, sizeof name);
-    if (start)
-        gort__printf("%s(...)\n\t%p +0x%lx\n", name, pc, (unsigned long)((char *)pc - (char *)start));
-    else
-        gort__printf("%s(...)\n\t%p\n", name, pc);
+    funcinfo fi;
+    findfunc(pc, &fi);
+    gort__printf("%s(...)\n", fi.name);
+    printpos(&fi, pc, pc);
 }
 
 /* gort__traceback_current prints the frames of the current stack, skipping
  * the innermost skip (the reporting functions themselves). */
 void gort__traceback_current(int skip)
 {
-    void *pcs[102];
+    void *pcs[102 + 8];
     int n = gort__os_backtrace(pcs, (int)nelem(pcs));
-    int shown = 0;
-    for (int i = skip; i < n && shown < 100; i++, shown++) {
-        /* A return address points after the call: look up pc-1. */
-        char name[256];
-        void *pc = pcs[i];
-        if (pc == NULL)
-            break;
-        void *start = gort__os_funcname((char *)pc - 1, name, sizeof name);
-        if (start)
-            gort__printf("%s(...)\n\t%p +0x%lx\n", name, pc,
-                         (unsigned long)((char *)pc - (char *)start));
-        else
-            gort__printf("%s(...)\n\t%p\n", name, pc);
-        /* A goroutine's first C frame is the outermost one (goentry's
-         * caller-less frame below it has nothing to say; an unwinder that
-         * goes on from there reads garbage). */
-        if (start == (void *)gort__goexit_start)
-            break;
-    }
-    if (n == (int)nelem(pcs))
-        gort__printf("...additional frames elided...\n");
+    if (skip > n)
+        skip = n;
+    printpcs(pcs + skip, n - skip, throwing >= throwTypeRuntime);
 }
 
 /* gort__goroutineheader prints "goroutine N [status]:" as Go does. */
@@ -266,67 +456,68 @@ void gort__goroutineheader(g *gp)
     gort__printf("]:\n");
 }
 
-/* gort__printcreatedby prints where gp was started. */
+/* gort__printcreatedby prints where gp was started, as Go's
+ * printcreatedby: "created by F in goroutine N" and the go statement's
+ * place (gopc is the return address of the call that made gp). */
 void gort__printcreatedby(g *gp)
 {
     if (gp->gopc == NULL || gp->ismain)
         return;
-    char name[256];
     void *pc = gp->gopc;
-    void *start = gort__os_funcname((char *)pc - 1, name, sizeof name);
-    gort__printf("created by %s in goroutine %lld\n", name, (long long)gp->parentgoid);
-    if (start)
-        gort__printf("\t%p +0x%lx\n", pc, (unsigned long)((char *)pc - (char *)start));
-    else
-        gort__printf("\t%p\n", pc);
+    funcinfo fi;
+    findfunc((char *)pc - 1, &fi);
+    gort__printf("created by %s in goroutine %lld\n", fi.name, (long long)gp->parentgoid);
+    printpos(&fi, pc, (char *)pc - 1);
 }
 
 /* printstartfn prints the function a goroutine that is not running was
  * started with (its frames are on a stack we do not unwind). */
 static void printstartfn(g *gp)
 {
-    char name[256];
     void *fn = gp->ismain ? (void *)main_main : (void *)gp->fn;
     if (fn == NULL)
         return;
-    gort__os_funcname(fn, name, sizeof name);
-    gort__printf("%s(%p)\n\t%p\n", name, gp->ismain ? NULL : gp->arg, fn);
+    funcinfo fi;
+    findfunc(fn, &fi);
+    gort__printf("%s(%p)\n", fi.name, gp->ismain ? NULL : gp->arg);
+    printpos(&fi, fn, fn);
 }
 
-/* Parked goroutines' frames are printed where arch_amd64.h provides
- * tracebackon, except under AddressSanitizer: tracebackon moves onto
- * another stack without announcing the switch to it. */
-#if defined(GORT_HAVE_TRACEBACKON) && !defined(GORT_ASAN)
-#define HAVE_TRACEBACKON 1
-
-static void tracebackhere(void *arg)
-{
-    (void)arg;
-    /* Skip backtrace's caller (us) and gort__tracebackon. */
-    gort__traceback_current(2);
-}
-#endif
-
-/* printframes prints the frames of gp, which is not running: its
- * backtrace where the platform can take one on gp's own stack, else the
- * function it was started with. */
+/* printframes prints the frames of gp, which is not the reporting
+ * goroutine: its backtrace where the OS layer can take one from gp's
+ * saved context (not under AddressSanitizer: on Linux that runs code on
+ * gp's stack without announcing the switch to it), else the function it
+ * was started with.  One running on another thread has no saved context
+ * and says so, as Go's tracebackothers. */
 static void printframes(g *gp)
 {
-#ifdef HAVE_TRACEBACKON
     uint32_t s = readgstatus(gp);
-    if (gp->stack.lo != 0 && gp->sched.sp != 0 && (s == Gwaiting || s == Grunnable) &&
-        gp->sched.sp > gp->stack.lo + 16 * 1024 && gp->sched.sp < gp->stack.hi) {
-        gort__tracebackon(gp->sched.sp, tracebackhere, NULL);
+    g *me = getg();
+    if (s == Grunning && (me == NULL || gp->m != me->m)) {
+        gort__printf("\tgoroutine running on other thread; stack unavailable\n");
         return;
+    }
+#ifndef GORT_ASAN
+    if (gp->stack.lo != 0 && gp->sched.sp != 0 && (s == Gwaiting || s == Grunnable)) {
+        void *pcs[102];
+        int n = gort__os_backtracectx(gp->sched.sp, gp->stack.lo, gp->stack.hi, pcs, (int)nelem(pcs));
+        if (n > 0) {
+            printpcs(pcs, n, false);
+            return;
+        }
     }
 #endif
     printstartfn(gp);
 }
 
 /* gort__tracebackothers prints every goroutine of the program but me:
- * header, start function, "created by". */
+ * header, frames, "created by".  The runtime's own goroutines (the
+ * scavenger) are left out below GOTRACEBACK=system, as Go's
+ * isSystemGoroutine ones. */
 void gort__tracebackothers(g *me)
 {
+    bool all, crash;
+    int32_t level = gotraceback(&all, &crash);
     m *mp = me ? me->m : NULL;
     g *cur = mp ? mp->curg : NULL;
     if (cur && cur != me) {
@@ -337,7 +528,7 @@ void gort__tracebackothers(g *me)
     }
     for (g *gp = atomic_load(&gort__allgs); gp; gp = gp->alllink) {
         uint32_t s = readgstatus(gp);
-        if (gp == me || gp == cur || s == Gdead || gp->isSystem)
+        if (gp == me || gp == cur || s == Gdead || (gp->isSystem && level < 2))
             continue;
         gort__printf("\n");
         gort__goroutineheader(gp);
@@ -386,7 +577,7 @@ static NORETURN void dopanic_exit(bool crash)
 static NORETURN void report(int skip)
 {
     bool all, crash;
-    int32_t level = gort__gotraceback(&all, &crash);
+    int32_t level = gotraceback(&all, &crash);
     g *gp = getg();
     if (level > 0 && gp) {
         m *mp = gp->m;
@@ -399,7 +590,7 @@ static NORETURN void report(int skip)
             gort__goroutineheader(gp);
             gort__traceback_current(skip);
             gort__printcreatedby(gp);
-        } else if (level >= 2 || gort__runtimeInitTime == 0) {
+        } else if (level >= 2 || throwing >= throwTypeRuntime || gort__runtimeInitTime == 0) {
             gort__printf("\nruntime stack:\n");
             gort__traceback_current(skip);
         }
@@ -427,16 +618,11 @@ static void printsig(const sigctx *sc)
 static inline __attribute__((always_inline)) NORETURN void throw(const char *s, const sigctx *sc)
 {
     startpanic(sc == NULL || sc->flush);
+    throwing = throwTypeRuntime;
+    if (sc)
+        sigpc = sc->pc;
     gort__printf("fatal error: %s\n", s);
     printsig(sc);
-    bool all, crash;
-    int32_t level = gort__gotraceback(&all, &crash);
-    g *gp = getg();
-    if (gp && gp->m && gp == gp->m->g0 && level < 2) {
-        /* A throw in the scheduler shows the runtime stack. */
-        gort__printf("\nruntime stack:\n");
-        gort__traceback_current(2);
-    }
     report(2);
 }
 
@@ -460,9 +646,11 @@ void gort__sigthrow(const char *s, const sigctx *sc)
 void gort__fatal(const char *s)
 {
     startpanic(true);
+    if (throwing == throwTypeNone)
+        throwing = throwTypeUser;
     gort__printf("fatal error: %s\n", s);
     bool all, crash;
-    int32_t level = gort__gotraceback(&all, &crash);
+    int32_t level = gotraceback(&all, &crash);
     g *gp = getg();
     if (level > 0 && gp && gp->m && gp == gp->m->g0) {
         /* Called by the scheduler: show the program's goroutines. */
@@ -491,9 +679,11 @@ void gort__dumpall(const sigctx *sc)
     g *me = getg();
     gort__printf("%s\nPC=0x%lx m=%lld sigcode=%d\n", sc->name, (unsigned long)sc->pc,
                  me && me->m ? (long long)me->m->id : -1LL, (int)sc->code);
+    throwing = throwTypeRuntime;       /* as Go's sighandler */
+    sigpc = sc->pc;
     g *gp = me;
     bool all, crash;
-    gort__gotraceback(&all, &crash);
+    gotraceback(&all, &crash);
     freezetheworld();
     if (gp && gp->m && gp->m->curg && gp->m->curg == gp) {
         gort__printf("\n");

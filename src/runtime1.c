@@ -192,8 +192,11 @@ void gort__parsedebugvars(void)
         s = *end ? end + 1 : end;
     }
 
-    /* GOTRACEBACK: none=0, single=1 (default), all=2, system=2, crash=2
-     * with a core dump, or a number. */
+    /* GOTRACEBACK, as Go 1.19's setTraceback: none=0, single=1 (the
+     * default), all=1 with every goroutine, system=2 (runtime frames and
+     * the runtime's own goroutines too), crash=2 and abort.  Anything
+     * else shows every goroutine at the level it spells as a number, and
+     * at level 0 (no goroutine at all) when it is not one. */
     const char *t = gort__gogetenv("GOTRACEBACK");
     int32_t level = 1, all = 0, crash = 0;
     if (t) {
@@ -209,11 +212,12 @@ void gort__parsedebugvars(void)
             level = 2, all = 1, crash = 1;
         } else {
             int32_t n = gort__atoi32(t, t + strlen(t));
-            if (n >= 0) {
-                level = n, all = n > 0;
-            }
+            level = n >= 0 ? n : 0, all = 1;
         }
     }
+    /* The level is kept in 29 bits; Go's in 30 (uint32 << 2). */
+    if (level > (INT32_MAX >> 2))
+        level = INT32_MAX >> 2;
     traceback_cache = level << 2 | all << 1 | crash;
 }
 

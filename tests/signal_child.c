@@ -126,7 +126,7 @@ static void segv_fn(void *arg)
 {
     (void)arg;
     printf("before the fault");         /* buffered: stdout is a pipe */
-    *(volatile int *)badaddr = 1;
+    *(volatile int *)badaddr = 1;       /* @fault */
 }
 
 static void segv_in_libc_fn(void *arg)
