@@ -277,17 +277,42 @@ bool gort__sysGuard(void *v, uintptr_t n)
 #define MADV_GUARD_INSTALL 102  /* Linux 6.13; newer than this system's headers */
 #endif
 
+/* guardfaults reports whether the guard region at v really faults: a
+ * system call that reads it must fail with EFAULT.  An emulator may
+ * accept advice it does not carry out (qemu-user answers madvise with
+ * success and ignores it), and a guard that is not there would let an
+ * overflow run on into the stack below.  Any other failure counts as no:
+ * mprotect's guards are the safe choice. */
+static bool guardfaults(void *v)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return false;
+    ssize_t r = write(fds[1], v, 1);
+    bool faulted = r < 0 && errno == EFAULT;
+    close(fds[0]);
+    close(fds[1]);
+    return faulted;
+}
+
 /* gort__sysGuardNoMap installs a guard region (Linux 6.13): page-table
  * markers that fault on any access, inside the existing mapping, so no
- * new mapping and no memory.  Older kernels say EINVAL. */
+ * new mapping and no memory.  Older kernels say EINVAL.  The first guard
+ * is checked to fault (guardfaults); if it does not, neither this nor any
+ * later one counts. */
 bool gort__sysGuardNoMap(void *v, uintptr_t n)
 {
+    static int works;   /* 1 yes, -1 no, 0 not known yet; stackpool.lock held */
+    if (works < 0)
+        return false;
     int saved = errno;
     int r;
     while ((r = madvise(v, n, MADV_GUARD_INSTALL)) != 0 && (errno == EINTR || errno == EAGAIN))
         ;
+    if (r == 0 && works == 0)
+        works = guardfaults(v) ? 1 : -1;
     errno = saved;
-    return r == 0;
+    return r == 0 && works > 0;
 }
 
 void gort__sysUnused(void *v, uintptr_t n)
@@ -535,8 +560,8 @@ static void sighandler(int sig, siginfo_t *info, void *uctx)
         .name = signame(sig),
         .code = (uintptr_t)(intptr_t)info->si_code,
         .addr = (uintptr_t)info->si_addr,
-        .pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
-        .sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP],
+        .pc = GORT_SIGCTXT_PC(uc),     /* the architecture's header says where */
+        .sp = GORT_SIGCTXT_SP(uc),
     };
     sc.flush = !(sc.pc >= libclo && sc.pc < libchi);
     g *gp;

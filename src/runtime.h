@@ -440,7 +440,7 @@ extern int64_t gort__runtimeInitTime;
  * neither cache nor move (GORT_HAVE_FAST_GETG), getg() is that read. */
 g *gort__getg(void);
 void gort__setg(g *gp);
-#include "arch_amd64.h"
+#include "goarch.h"     /* the architecture's header: arch/<arch>/goarch.h */
 #ifdef GORT_HAVE_FAST_GETG
 #define getg() gort__getg_fast()
 #else
