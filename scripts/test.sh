@@ -98,6 +98,7 @@ run_windows() {
 
 for leg in "${legs[@]}"; do
   echo "== $leg"
+  start=$SECONDS
   case $leg in
     linux) run_linux ;;
     windows) run_windows ;;
@@ -159,4 +160,5 @@ for leg in "${legs[@]}"; do
       ;;
     *) echo "unknown leg: $leg" >&2; exit 2 ;;
   esac
+  echo "== $leg: passed in $((SECONDS - start)) s"
 done

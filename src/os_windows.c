@@ -233,37 +233,33 @@ void gort__sysFree(void *v, uintptr_t n)
  * ends its own thread stacks, so that an overflow is reported and not
  * only fatal:
  *
- *   v                                      top-64K        top-4K   top = lo
- *   | decommitted: faults, costs no commit | reserve (RW) | GUARD  | stack
+ *   v = slot base                                   top-4K   top = lo
+ *   | reserve: committed, read-write (252 KiB)      | GUARD  | stack ...
  *
  * Windows runs an exception handler on the faulting thread's own stack,
- * below its sp: after an overflow into plain no-access memory there is no
- * stack left to run it on, and the process dies without a word (under
- * wine, of a SIGSEGV in its signal handler).  So the top page of the
- * region is PAGE_GUARD, one-shot: the first access raises
+ * below its sp: after an overflow into no-access memory there is no stack
+ * left to run it on, and the process dies without a word (under wine, of
+ * a SIGSEGV in its signal handler).  So the top page of the region is
+ * PAGE_GUARD, one-shot: the first access raises
  * STATUS_GUARD_PAGE_VIOLATION and clears the guard, and the dispatcher
  * and the vectored handler (exceptionhandler, which prints Go's report
- * and exits) run on the committed reserve below it, as on a thread whose
- * SetThreadStackGuarantee is 64 KiB.  The goroutine's TIB stack limits
+ * and exits) run on the reserve below it, as on a thread with a stack
+ * guarantee (SetThreadStackGuarantee).  The goroutine's TIB stack limits
  * (DeallocationStack = StackLimit = lo) put the page outside its stack,
  * so neither Windows nor wine takes it for a thread stack's growth guard.
- * Everything lower stays decommitted: a frame that jumps the page is
- * still stopped there (the compilers probe every page of a large frame on
- * Windows, so one that big touches the guard page first).  The reserve is
- * committed but never touched before an overflow: it costs commit charge,
- * not memory.
+ * One page is enough: the compilers probe every page of a frame larger
+ * than a page on Windows (__chkstk), so no frame jumps it.  The reserve is
+ * the rest of the region, read-write like the top of the stack below it,
+ * so that the two are one mapping where the OS counts them (wine on
+ * Linux: two mappings per stack, as a fully decommitted region took, not
+ * four, within vm.max_map_count); it costs commit charge, and memory only
+ * if an overflow touches it.
  */
-#define GUARD_RESERVE (64 * 1024)
-
 bool gort__sysGuard(void *v, uintptr_t n)
 {
     uintptr_t pg = gort__physPageSize;
     DWORD old;
-    if (n < GUARD_RESERVE + pg)
-        return VirtualFree(v, n, MEM_DECOMMIT) != 0;
-    char *top = (char *)v + n;
-    return VirtualFree(v, n - GUARD_RESERVE, MEM_DECOMMIT) != 0 &&
-           VirtualProtect(top - pg, pg, PAGE_READWRITE | PAGE_GUARD, &old) != 0;
+    return VirtualProtect((char *)v + n - pg, pg, PAGE_READWRITE | PAGE_GUARD, &old) != 0;
 }
 
 bool gort__sysGuardNoMap(void *v, uintptr_t n)
@@ -478,8 +474,8 @@ static LONG CALLBACK exceptionhandler(EXCEPTION_POINTERS *info)
              * stack's TIB limits: the unwinder stops at a frame outside
              * them, so they take in the reserve now (the goroutine never
              * runs again). */
-            writetib(0x10, gp->stack.lo - GUARD_RESERVE);      /* StackLimit */
-            writetib(0x1478, gp->stack.lo - GUARD_RESERVE);    /* DeallocationStack */
+            writetib(0x10, gp->stack.lo - STACK_GUARD_SIZE);      /* StackLimit */
+            writetib(0x1478, gp->stack.lo - STACK_GUARD_SIZE);    /* DeallocationStack */
         }
         if (gp) {
             gort__printf("runtime: goroutine stack exceeds %lu-byte limit\n",
