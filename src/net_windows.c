@@ -81,6 +81,7 @@
 
 #include "net.h"
 #include "os.h"
+#include "sockaddr.h"
 
 /* Go's maxRW: one read or write asks for at most 1 GiB (a WSABUF's length
  * is a ULONG). */
@@ -310,72 +311,6 @@ void gort__netinit(void)
 /* ------------------------------------------------------------------------
  * Addresses.
  * ---------------------------------------------------------------------- */
-
-static int afof(int family)
-{
-    return family == NET_INET ? AF_INET : family == NET_INET6 ? AF_INET6 : AF_UNIX;
-}
-
-static int tosockaddr(const netaddr *a, SOCKADDR_STORAGE *ss)
-{
-    memset(ss, 0, sizeof *ss);
-    switch (a->family) {
-    case NET_INET: {
-        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons((u_short)a->port);
-        memcpy(&sin->sin_addr, a->ip, 4);
-        return (int)sizeof *sin;
-    }
-    case NET_INET6: {
-        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons((u_short)a->port);
-        memcpy(&sin6->sin6_addr, a->ip, 16);
-        sin6->sin6_scope_id = a->zone;
-        return (int)sizeof *sin6;
-    }
-    default: {
-        struct sockaddr_un *sun = (struct sockaddr_un *)ss;
-        sun->sun_family = AF_UNIX;
-        memcpy(sun->sun_path, a->path, sizeof sun->sun_path - 1);
-        return (int)(offsetof(struct sockaddr_un, sun_path) + strlen(sun->sun_path) + 1);
-    }
-    }
-}
-
-static void fromsockaddr(const SOCKADDR_STORAGE *ss, int len, netaddr *a)
-{
-    memset(a, 0, sizeof *a);
-    switch (ss->ss_family) {
-    case AF_INET: {
-        const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-        a->family = NET_INET;
-        a->port = ntohs(sin->sin_port);
-        memcpy(a->ip, &sin->sin_addr, 4);
-        break;
-    }
-    case AF_INET6: {
-        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-        a->family = NET_INET6;
-        a->port = ntohs(sin6->sin6_port);
-        memcpy(a->ip, &sin6->sin6_addr, 16);
-        a->zone = sin6->sin6_scope_id;
-        break;
-    }
-    case AF_UNIX: {
-        const struct sockaddr_un *sun = (const struct sockaddr_un *)ss;
-        a->family = NET_UNIX;
-        size_t off = offsetof(struct sockaddr_un, sun_path);
-        size_t n = len > (int)off ? (size_t)len - off : 0;
-        if (n >= sizeof a->path)
-            n = sizeof a->path - 1;
-        memcpy(a->path, sun->sun_path, n);
-        a->path[n] = 0;
-        break;
-    }
-    }
-}
 
 int gort__netresolve(const char *host, int family, netaddr *out, int max, const char **msg)
 {

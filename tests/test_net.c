@@ -434,6 +434,19 @@ static void test_close_wakes(void **state)
  * Half-close, reset, writing to a closed peer.
  * ---------------------------------------------------------------------- */
 
+/* readfull reads exactly n bytes from c, in as many reads as it takes
+ * (at most ten). */
+static void readfull(gort_conn *c, char *buf, size_t n)
+{
+    size_t got = 0;
+    for (int i = 0; i < 10 && got < n; i++) {
+        ssize_t r = gort_conn_read(c, buf + got, n - got);
+        assert_true(r > 0);
+        got += (size_t)r;
+    }
+    assert_int_equal(got, n);
+}
+
 /* Go's TestCloseRead and CloseWrite: after closewrite the peer reads EOF
  * and can still answer. */
 static void test_halfclose(void **state)
@@ -444,21 +457,11 @@ static void test_halfclose(void **state)
     assert_int_equal(gort_conn_write(p.client, "ping", 4), 4);
     assert_int_equal(gort_conn_closewrite(p.client), 0);
     char buf[16];
-    size_t got = 0;
-    for (int i = 0; i < 10 && got < 4; i++) {
-        ssize_t n = gort_conn_read(p.server, buf + got, sizeof buf - got);
-        assert_true(n > 0);
-        got += (size_t)n;
-    }
+    readfull(p.server, buf, 4);
     assert_memory_equal(buf, "ping", 4);
     assert_int_equal(gort_conn_read(p.server, buf, sizeof buf), 0);  /* EOF */
     assert_int_equal(gort_conn_write(p.server, "pong", 4), 4);
-    got = 0;
-    for (int i = 0; i < 10 && got < 4; i++) {
-        ssize_t n = gort_conn_read(p.client, buf + got, sizeof buf - got);
-        assert_true(n > 0);
-        got += (size_t)n;
-    }
+    readfull(p.client, buf, 4);
     assert_memory_equal(buf, "pong", 4);
     /* TestCloseRead: reading after closeread gives EOF (or an error),
      * never blocks. */
