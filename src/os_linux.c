@@ -550,7 +550,7 @@ extern const void *_Unwind_Find_FDE(void *pc, struct dwarf_eh_bases *bases);
  * build defines GORT_HAVE_DL_FIND_OBJECT where the C library has one
  * (CMakeLists.txt), and then this is not compiled.
  */
-struct dl_find_object {
+struct gort_dl_find_object {   /* glibc's struct dl_find_object */
     unsigned long long dlfo_flags;
     void *dlfo_map_start;       /* the object's mapping that holds the pc */
     void *dlfo_map_end;
@@ -559,11 +559,11 @@ struct dl_find_object {
     unsigned long long dlfo_unused[7];
 };
 
-int _dl_find_object(void *pc, struct dl_find_object *r);
+int _dl_find_object(void *pc, struct gort_dl_find_object *r);
 
 struct findobject {
     uintptr_t pc;
-    struct dl_find_object *r;
+    struct gort_dl_find_object *r;
 };
 
 static int findobject(struct dl_phdr_info *info, size_t size, void *arg)
@@ -591,7 +591,7 @@ static int findobject(struct dl_phdr_info *info, size_t size, void *arg)
     return 1;
 }
 
-int _dl_find_object(void *pc, struct dl_find_object *r)
+int _dl_find_object(void *pc, struct gort_dl_find_object *r)
 {
     struct findobject f = {(uintptr_t)pc, r};
     return dl_iterate_phdr(findobject, &f) ? 0 : -1;
