@@ -13,16 +13,27 @@
 # (CMAKE_CROSSCOMPILING_EMULATOR: wine), through expect.cmake, which
 # retries the one failure that is wine's and not the program's.
 
-# The tests are cmocka programs.  On Linux they link Debian's libcmocka;
-# libcmocka keeps its state in __thread variables, and the runner runs on
-# the main goroutine, which could resume on another thread after any
-# gort_gosched or wrapped system call and find another thread's state:
-# so every test's main_main calls gort_lockosthread() first (Go's
-# runtime.LockOSThread), and main stays on its thread while the tests'
-# goroutines move freely.  cmocka is not packaged for mingw-w64: the
-# Windows build uses the project's own tests/compat/cmocka.h, the same API
-# with its state in plain statics (test_cmocka_compat tests it on both).
-if(WIN32)
+# The tests are cmocka programs.  On linux/amd64 with glibc they link
+# Debian's libcmocka; libcmocka keeps its state in __thread variables, and
+# the runner runs on the main goroutine, which could resume on another
+# thread after any gort_gosched or wrapped system call and find another
+# thread's state: so every test's main_main calls gort_lockosthread()
+# first (Go's runtime.LockOSThread), and main stays on its thread while
+# the tests' goroutines move freely.  Where no libcmocka for the target
+# exists - mingw-w64, the arm64 cross build, a static musl build - the
+# tests use the project's own tests/compat/cmocka.h, the same API with its
+# state in plain statics (test_cmocka_compat tests it everywhere):
+# GORT_CMOCKA_COMPAT, on by default when cross-compiling.
+if(NOT DEFINED GORT_CMOCKA_COMPAT)
+  if(WIN32 OR CMAKE_CROSSCOMPILING)
+    set(GORT_CMOCKA_COMPAT ON)
+  else()
+    set(GORT_CMOCKA_COMPAT OFF)
+  endif()
+endif()
+set(GORT_CMOCKA_COMPAT ${GORT_CMOCKA_COMPAT} CACHE BOOL
+  "Build the tests against tests/compat/cmocka.h instead of libcmocka")
+if(GORT_CMOCKA_COMPAT)
   set(GORT_CMOCKA_INCLUDE ${PROJECT_SOURCE_DIR}/tests/compat)
   set(GORT_CMOCKA_LIB "")
 else()
@@ -30,11 +41,25 @@ else()
   find_library(GORT_CMOCKA_LIB cmocka REQUIRED)
 endif()
 
+# GORT_TEST_TIMEOUT_SCALE multiplies every test's TIMEOUT (an integer;
+# the arm64 leg runs everything under qemu-user, several times slower
+# than native code).  gort_wine_fixture() applies it, last in each
+# directory.
+set(GORT_TEST_TIMEOUT_SCALE 1 CACHE STRING "Multiply every test's TIMEOUT by this")
+
 set(GORT_EXPECT ${PROJECT_SOURCE_DIR}/tests/expect.cmake)
 if(CMAKE_CROSSCOMPILING_EMULATOR)
   set(GORT_EMU ${CMAKE_CROSSCOMPILING_EMULATOR})
 else()
   set(GORT_EMU "")
+endif()
+# GORT_WINE: the emulator is wine (the Windows build), whose quirks the
+# functions below work around; qemu-user (the arm64 build) has none of
+# them.
+if(GORT_EMU MATCHES "wine")
+  set(GORT_WINE ON)
+else()
+  set(GORT_WINE OFF)
 endif()
 
 # An argument with a space and UTF-8, for the tests of argv (under wine,
@@ -87,7 +112,7 @@ function(gort_test_run tname target)
   else()
     add_test(NAME ${tname} COMMAND ${target} ${R_ARGS})
   endif()
-  if(GORT_EMU)
+  if(GORT_WINE)
     # wine makes the Windows command line from argv with the charset of
     # the Unix locale: UTF-8 arguments need a UTF-8 locale.
     list(PREPEND R_ENV "LC_ALL=C.UTF-8")
@@ -163,18 +188,22 @@ function(gort_program name)
   target_include_directories(${name} PRIVATE ${GORT_INTERNAL_INCLUDE_DIRS})
 endfunction()
 
-# gort_wine_fixture(): under wine, every test needs the fixture "wine",
-# whose setup (the test wine_services, in tests/) starts wine's services
-# first, away from the tests' output pipes (tests/wineboot.cmake says
-# why).  Called last in each directory that declares tests, it gives the
-# fixture to every test declared there.  Natively it does nothing.
+# gort_wine_fixture(): the last line of every directory that declares
+# tests.  It multiplies each test's TIMEOUT by GORT_TEST_TIMEOUT_SCALE;
+# and under wine it gives every test the fixture "wine", whose setup (the
+# test wine_services, in tests/) starts wine's services first, away from
+# the tests' output pipes (tests/wineboot.cmake says why).
 function(gort_wine_fixture)
-  if(NOT GORT_EMU)
-    return()
-  endif()
   get_property(tests DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} PROPERTY TESTS)
   foreach(t IN LISTS tests)
-    if(NOT t STREQUAL "wine_services")
+    if(NOT GORT_TEST_TIMEOUT_SCALE EQUAL 1)
+      get_test_property(${t} TIMEOUT timeout)
+      if(timeout)
+        math(EXPR timeout "${timeout} * ${GORT_TEST_TIMEOUT_SCALE}")
+        set_tests_properties(${t} PROPERTIES TIMEOUT ${timeout})
+      endif()
+    endif()
+    if(GORT_WINE AND NOT t STREQUAL "wine_services")
       set_property(TEST ${t} APPEND PROPERTY FIXTURES_REQUIRED wine)
     endif()
   endforeach()

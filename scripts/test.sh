@@ -3,18 +3,23 @@
 # and run every test on both systems: linux/amd64 natively and
 # windows/amd64 cross-built with mingw-w64 and run under wine.
 #
-#   scripts/test.sh            all four legs below (what CI runs)
+#   scripts/test.sh            the six default legs below (what CI runs)
 #   scripts/test.sh linux      Linux only
 #   scripts/test.sh windows    Windows only
 #   scripts/test.sh asan       Linux with AddressSanitizer and UBSan
 #   scripts/test.sh valgrind   Linux examples under Valgrind
+#   scripts/test.sh arm64      linux/arm64, cross-built with
+#                              gcc-aarch64-linux-gnu, every test under
+#                              qemu-user
+#   scripts/test.sh musl       linux/amd64 linked statically with musl
+#                              (musl-gcc), every test
 #   scripts/test.sh tsan       Linux with ThreadSanitizer (clang; not in
 #                              the default legs: about 4 minutes here)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 legs=("$@")
-[ ${#legs[@]} -gt 0 ] || legs=(linux windows asan valgrind)
+[ ${#legs[@]} -gt 0 ] || legs=(linux windows asan valgrind arm64 musl)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # --- dependencies ---------------------------------------------------------
@@ -37,6 +42,15 @@ for leg in "${legs[@]}"; do
       ;;
     tsan)
       command -v clang >/dev/null || need+=(clang)
+      ;;
+    arm64)
+      command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
+      [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || need+=(libc6-arm64-cross)
+      command -v qemu-aarch64 >/dev/null || command -v qemu-aarch64-static >/dev/null ||
+        need+=(qemu-user)
+      ;;
+    musl)
+      command -v musl-gcc >/dev/null || need+=(musl-tools)
       ;;
   esac
 done
@@ -84,6 +98,7 @@ run_windows() {
 
 for leg in "${legs[@]}"; do
   echo "== $leg"
+  start=$SECONDS
   case $leg in
     linux) run_linux ;;
     windows) run_windows ;;
@@ -119,6 +134,31 @@ for leg in "${legs[@]}"; do
         cmake --build $dir -j"$jobs"
         ctest --test-dir $dir --output-on-failure -j"$jobs" -E '^test_stack_' )
       ;;
+    arm64)
+      # Every test, under qemu-user (cmake/aarch64-linux-gnu.cmake makes
+      # it ctest's emulator; no binfmt_misc needed), with every timeout
+      # times 4.  What qemu-user makes slow is scaled down: the million
+      # parked goroutines (100,000 here) and the 100,000 short-lived
+      # threads of test_foreign (12,000, still more than the runtime's
+      # 10,000 Ms, as under wine).
+      ( export GORT_TEST_PARKED=100000 GORT_TEST_FOREIGN_THREADS=12000
+        dir=build/arm64
+        cmake -S . -B $dir -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
+          -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGORT_TEST_TIMEOUT_SCALE=4 >/dev/null
+        cmake --build $dir -j"$jobs"
+        ctest --test-dir $dir --output-on-failure -j"$jobs" )
+      ;;
+    musl)
+      # Static, with musl's C library (cmake/musl-static.cmake); the tests
+      # build against tests/compat/cmocka.h (Debian's libcmocka is built
+      # for glibc).
+      ( dir=build/musl
+        cmake -S . -B $dir -DCMAKE_TOOLCHAIN_FILE=cmake/musl-static.cmake \
+          -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+        cmake --build $dir -j"$jobs"
+        ctest --test-dir $dir --output-on-failure -j"$jobs" )
+      ;;
     *) echo "unknown leg: $leg" >&2; exit 2 ;;
   esac
+  echo "== $leg: passed in $((SECONDS - start)) s"
 done

@@ -1,8 +1,10 @@
 /*
  * arch.h - the contract between the C runtime and the assembly in
- * arch/amd64, both ways: what the assembly provides, and the C functions
- * that it calls.  The optional parts depend on the capability macros of
- * arch/amd64/arch_amd64.h, which runtime.h includes.
+ * arch/<arch> (amd64, arm64), both ways: what the assembly provides, and
+ * the C functions that it calls.  The optional parts depend on the
+ * capability macros of arch/<arch>/arch_<arch>.h, which runtime.h
+ * includes (through goarch.h).  asm_amd64.S is the reference; each file
+ * of another architecture says how it differs.
  *
  * A saved context is a gobuf whose sp points at the callee-saved registers
  * of the ABI in use, pushed below a return address (asm_amd64.S draws the
@@ -17,7 +19,8 @@
 #include "runtime.h"
 
 /* ------------------------------------------------------------------------
- * What arch/amd64 provides: asm_amd64.S, and gostartcall in sys_x86.c.
+ * What arch/<arch> provides: asm_<arch>.S, and gostartcall in sys_x86.c
+ * or sys_arm64.c.
  * ---------------------------------------------------------------------- */
 
 /* gort__gogo resumes the context saved in buf.  It never returns. */

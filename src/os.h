@@ -25,10 +25,10 @@ void gort__osyield(void);
  * calling thread, one the runtime did not start, exits. */
 void gort__os_dropmatexit(m *mp);
 /* gort__os_nthreads is how many threads the process has now that could
- * call into gort: all of them on Linux; on Windows all but the ones that
- * the system had started beside the main thread before the runtime
- * booted (the loader's worker threads).  -1: the system cannot say.
- * checkdead uses it; it may be slow. */
+ * call into gort: all but the ones that the process had beside the main
+ * thread when the runtime booted (Windows' loader workers; on Linux
+ * none, or an emulator's own, as qemu-user's).  -1: the system cannot
+ * say.  checkdead uses it; it may be slow. */
 int32_t gort__os_nthreads(void);
 void gort__usleep(uint32_t us);
 

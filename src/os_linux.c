@@ -6,9 +6,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
-#include <execinfo.h>
 #include <link.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -24,6 +22,20 @@
 #include <sys/ucontext.h>
 #include <time.h>
 #include <unistd.h>
+#include <unwind.h>
+
+/* The futex operations: <linux/futex.h> is the kernel's header, which a
+ * C library's own headers need not bring (musl-gcc's do not); the values
+ * are the kernel's ABI. */
+#if defined(__has_include)
+#if __has_include(<linux/futex.h>)
+#include <linux/futex.h>
+#endif
+#endif
+#ifndef FUTEX_WAIT_PRIVATE
+#define FUTEX_WAIT_PRIVATE (0 | 128)    /* FUTEX_WAIT | FUTEX_PRIVATE_FLAG */
+#define FUTEX_WAKE_PRIVATE (1 | 128)    /* FUTEX_WAKE | FUTEX_PRIVATE_FLAG */
+#endif
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
@@ -71,9 +83,20 @@ int32_t gort__getproccount(void)
     return n > 0 ? n : 1;
 }
 
-/* gort__osinit: the number of CPUs this process may use and the page size. */
+/* The threads beside the main thread that the process had when the
+ * runtime booted (osinit): none in a plain program; an emulator's own
+ * (qemu-user's RCU thread), or one that a constructor started.  They are
+ * the system's, not callers of gort: gort__os_nthreads leaves them out,
+ * as os_windows.c leaves out the loader's workers. */
+static int32_t systhreads;
+static int32_t procthreads(void);
+
+/* gort__osinit: the number of CPUs this process may use and the page
+ * size; the threads already there. */
 void gort__osinit(void)
 {
+    int32_t n = procthreads();
+    systhreads = n > 1 ? n - 1 : 0;
     gort__ncpu = gort__getproccount();
     if (gort__physPageSize == 0)
         gort__physPageSize = (uintptr_t)sysconf(_SC_PAGESIZE);
@@ -190,8 +213,15 @@ void gort__os_dropmatexit(m *mp)
 
 /* gort__os_nthreads: the kernel's count, the "Threads:" line of
  * /proc/self/status (read without stdio or malloc: checkdead calls it on
- * g0 under sched.lock). */
+ * g0 under sched.lock), less the system's threads of boot time. */
 int32_t gort__os_nthreads(void)
+{
+    int32_t n = procthreads();
+    return n < 0 ? -1 : n - systhreads;
+}
+
+/* procthreads is the kernel's count of the process's threads, or -1. */
+static int32_t procthreads(void)
 {
     char buf[4096];
     int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
@@ -279,17 +309,42 @@ bool gort__sysGuard(void *v, uintptr_t n)
 #define MADV_GUARD_INSTALL 102  /* Linux 6.13; newer than this system's headers */
 #endif
 
+/* guardfaults reports whether the guard region at v really faults: a
+ * system call that reads it must fail with EFAULT.  An emulator may
+ * accept advice it does not carry out (qemu-user answers madvise with
+ * success and ignores it), and a guard that is not there would let an
+ * overflow run on into the stack below.  Any other failure counts as no:
+ * mprotect's guards are the safe choice. */
+static bool guardfaults(void *v)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return false;
+    ssize_t r = write(fds[1], v, 1);
+    bool faulted = r < 0 && errno == EFAULT;
+    close(fds[0]);
+    close(fds[1]);
+    return faulted;
+}
+
 /* gort__sysGuardNoMap installs a guard region (Linux 6.13): page-table
  * markers that fault on any access, inside the existing mapping, so no
- * new mapping and no memory.  Older kernels say EINVAL. */
+ * new mapping and no memory.  Older kernels say EINVAL.  The first guard
+ * is checked to fault (guardfaults); if it does not, neither this nor any
+ * later one counts. */
 bool gort__sysGuardNoMap(void *v, uintptr_t n)
 {
+    static int works;   /* 1 yes, -1 no, 0 not known yet; stackpool.lock held */
+    if (works < 0)
+        return false;
     int saved = errno;
     int r;
     while ((r = madvise(v, n, MADV_GUARD_INSTALL)) != 0 && (errno == EINTR || errno == EAGAIN))
         ;
+    if (r == 0 && works == 0)
+        works = guardfaults(v) ? 1 : -1;
     errno = saved;
-    return r == 0;
+    return r == 0 && works > 0;
 }
 
 void gort__sysUnused(void *v, uintptr_t n)
@@ -376,12 +431,35 @@ void gort__crash(void)
     _exit(2);
 }
 
-int gort__os_backtrace(void **pcs, int n)
+/* gort__os_backtrace walks the stack with the unwinder of libgcc (what
+ * glibc's backtrace() does, and there is none in musl): the return
+ * address of each frame, from this function's caller outwards (its own
+ * frame, the first the unwinder shows, is skipped). */
+struct unwindarg {
+    void **pcs;
+    int n, k;
+};
+
+static _Unwind_Reason_Code btframe(struct _Unwind_Context *ctx, void *arg)
 {
-    return backtrace(pcs, n);
+    struct unwindarg *a = arg;
+    uintptr_t pc = _Unwind_GetIP(ctx);
+    if (a->k >= a->n || pc == 0)
+        return _URC_END_OF_STACK;
+    if (a->k >= 0)
+        a->pcs[a->k] = (void *)pc;
+    a->k++;
+    return _URC_NO_REASON;
 }
 
-/* A parked goroutine's frames: backtrace() run on its own stack by
+NOINLINE int gort__os_backtrace(void **pcs, int n)
+{
+    struct unwindarg a = {pcs, n, -1};
+    _Unwind_Backtrace(btframe, &a);
+    return a.k > 0 ? a.k : 0;
+}
+
+/* A parked goroutine's frames: gort__os_backtrace run on its own stack by
  * gort__tracebackon, just below the frame its switch saved, so that the
  * unwinder's first step lands in the goroutine's code. */
 typedef struct btarg {
@@ -393,7 +471,7 @@ static void btonstack(void *arg)
 {
     btarg *b = arg;
     void *pcs[130];
-    int got = backtrace(pcs, b->n + 2 < (int)nelem(pcs) ? b->n + 2 : (int)nelem(pcs));
+    int got = gort__os_backtrace(pcs, b->n + 2 < (int)nelem(pcs) ? b->n + 2 : (int)nelem(pcs));
     /* Skip ourselves and gort__tracebackon. */
     b->got = got > 2 ? got - 2 : 0;
     memcpy(b->pcs, pcs + 2, (size_t)b->got * sizeof pcs[0]);
@@ -586,6 +664,69 @@ struct dwarf_eh_bases {
 };
 extern const void *_Unwind_Find_FDE(void *pc, struct dwarf_eh_bases *bases);
 
+#ifndef GORT_HAVE_DL_FIND_OBJECT
+/*
+ * _dl_find_object, for a C library that has none (musl).  GCC 12's
+ * unwinder (libgcc_eh, which a static program links) finds the unwind
+ * tables of a pc by calling glibc's _dl_find_object (glibc 2.35) and has
+ * no other way when it was built against a glibc that has it, as
+ * Debian's is.  Without it no backtrace, no goroutine report's frames and
+ * no gort__os_funcstart work, so gort defines it, from dl_iterate_phdr
+ * (in a static program: the executable alone, read from its program
+ * headers without locks or allocation, so that a signal handler may call
+ * it).  The layout is glibc's for 64-bit systems whose unwind data needs
+ * no data-relative base (x86-64, arm64): <bits/dl_find_object.h>.  The
+ * build defines GORT_HAVE_DL_FIND_OBJECT where the C library has one
+ * (CMakeLists.txt), and then this is not compiled.
+ */
+struct gort_dl_find_object {   /* glibc's struct dl_find_object */
+    unsigned long long dlfo_flags;
+    void *dlfo_map_start;       /* the object's mapping that holds the pc */
+    void *dlfo_map_end;
+    struct link_map *dlfo_link_map;
+    void *dlfo_eh_frame;        /* its PT_GNU_EH_FRAME: .eh_frame_hdr */
+    unsigned long long dlfo_unused[7];
+};
+
+int _dl_find_object(void *pc, struct gort_dl_find_object *r);
+
+struct findobject {
+    uintptr_t pc;
+    struct gort_dl_find_object *r;
+};
+
+static int findobject(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    struct findobject *f = arg;
+    void *eh = NULL;
+    bool in = false;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_GNU_EH_FRAME)
+            eh = (void *)lo;
+        if (ph->p_type == PT_LOAD && f->pc >= lo && f->pc < lo + ph->p_memsz) {
+            in = true;
+            f->r->dlfo_map_start = (void *)lo;
+            f->r->dlfo_map_end = (void *)(lo + ph->p_memsz);
+        }
+    }
+    if (!in)
+        return 0;
+    f->r->dlfo_flags = 0;
+    f->r->dlfo_link_map = NULL;
+    f->r->dlfo_eh_frame = eh;
+    return 1;
+}
+
+int _dl_find_object(void *pc, struct gort_dl_find_object *r)
+{
+    struct findobject f = {(uintptr_t)pc, r};
+    return dl_iterate_phdr(findobject, &f) ? 0 : -1;
+}
+#endif
+
 void *gort__os_funcstart(void *pc)
 {
     struct dwarf_eh_bases bases = {0};
@@ -663,7 +804,8 @@ static const char *signame(int sig)
 
 /* The C library's code, [libclo, libchi): a signal that stopped a thread
  * there may have stopped it inside stdio or malloc, holding their locks
- * (found at start-up by initlibcrange). */
+ * (found at start-up by libcrange; none in a static program, where the C
+ * library is part of the executable). */
 static uintptr_t libclo, libchi;
 
 static int libcrange(struct dl_phdr_info *info, size_t size, void *arg)
@@ -695,10 +837,11 @@ static int libcrange(struct dl_phdr_info *info, size_t size, void *arg)
  * or stdio with their locks held.  So the report formats with the
  * runtime's own printf (panic.c, no stdio), names functions from the
  * executable's symbol table or dladdr (whose lock is recursive), and
- * unwinds with backtrace(), which gort__os_initsig has called once
- * already: its first call loads libgcc_s with dlopen, which mallocs.
- * stdio is flushed (the one stdio call of a report) only when the signal
- * did not stop the thread inside the C library. */
+ * unwinds with libgcc's unwinder, which gort__os_initsig has run once
+ * already (its first lookups may load and set up what it needs).  stdio
+ * is flushed (the one stdio call of a report) only when the signal did
+ * not stop the thread inside the C library - never in a static program,
+ * whose C library cannot be told apart from the rest of its code. */
 static void sighandler(int sig, siginfo_t *info, void *uctx)
 {
     ucontext_t *uc = uctx;
@@ -706,10 +849,10 @@ static void sighandler(int sig, siginfo_t *info, void *uctx)
         .name = signame(sig),
         .code = (uintptr_t)(intptr_t)info->si_code,
         .addr = (uintptr_t)info->si_addr,
-        .pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
-        .sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP],
+        .pc = GORT_SIGCTXT_PC(uc),     /* the architecture's header says where */
+        .sp = GORT_SIGCTXT_SP(uc),
     };
-    sc.flush = !(sc.pc >= libclo && sc.pc < libchi);
+    sc.flush = libchi != 0 && !(sc.pc >= libclo && sc.pc < libchi);
     g *gp;
     if ((sig == SIGSEGV || sig == SIGBUS) && gort__stack_is_guard(sc.addr, sc.sp, &gp)) {
         gort__printf("runtime: goroutine stack exceeds %lu-byte limit\n",
@@ -726,11 +869,12 @@ static void sighandler(int sig, siginfo_t *info, void *uctx)
 
 void gort__os_initsig(void)
 {
-    /* Before any signal: backtrace() loads libgcc_s at its first call
-     * (dlopen, malloc), which a signal handler must not do; and the C
-     * library's address range, for sighandler. */
+    /* Before any signal: a first walk of the stack (glibc's backtrace()
+     * used to load libgcc_s then, with dlopen and malloc, which a signal
+     * handler must not do; the unwinder may still set itself up); and
+     * the C library's address range, for sighandler. */
     void *pc[1];
-    backtrace(pc, 1);
+    gort__os_backtrace(pc, 1);
     dl_iterate_phdr(libcrange, NULL);
     initobjs();
 

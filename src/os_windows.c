@@ -114,6 +114,11 @@ static uintptr_t readtib(uintptr_t off)
     return v;
 }
 
+static void writetib(uintptr_t off, uintptr_t v)
+{
+    __asm__ volatile("movq %0, %%gs:(%1)" : : "r"(v), "r"(off) : "memory");
+}
+
 /* gort__os_g0bounds describes the current thread's stack from its TIB. */
 void gort__os_g0bounds(gobuf *buf, uintptr_t sp)
 {
@@ -225,11 +230,38 @@ void gort__sysFree(void *v, uintptr_t n)
     VirtualFree(v, 0, MEM_RELEASE);
 }
 
-/* gort__sysGuard decommits the range: it stays reserved, faults on any
- * access and is no longer charged against the commit limit. */
+/*
+ * gort__sysGuard makes a goroutine's guard region [v, v+n) the way Windows
+ * ends its own thread stacks, so that an overflow is reported and not
+ * only fatal:
+ *
+ *   v = slot base                                   top-4K   top = lo
+ *   | reserve: committed, read-write (252 KiB)      | GUARD  | stack ...
+ *
+ * Windows runs an exception handler on the faulting thread's own stack,
+ * below its sp: after an overflow into no-access memory there is no stack
+ * left to run it on, and the process dies without a word (under wine, of
+ * a SIGSEGV in its signal handler).  So the top page of the region is
+ * PAGE_GUARD, one-shot: the first access raises
+ * STATUS_GUARD_PAGE_VIOLATION and clears the guard, and the dispatcher
+ * and the vectored handler (exceptionhandler, which prints Go's report
+ * and exits) run on the reserve below it, as on a thread with a stack
+ * guarantee (SetThreadStackGuarantee).  The goroutine's TIB stack limits
+ * (DeallocationStack = StackLimit = lo) put the page outside its stack,
+ * so neither Windows nor wine takes it for a thread stack's growth guard.
+ * One page is enough: the compilers probe every page of a frame larger
+ * than a page on Windows (__chkstk), so no frame jumps it.  The reserve is
+ * the rest of the region, read-write like the top of the stack below it,
+ * so that the two are one mapping where the OS counts them (wine on
+ * Linux: two mappings per stack, as a fully decommitted region took, not
+ * four, within vm.max_map_count); it costs commit charge, and memory only
+ * if an overflow touches it.
+ */
 bool gort__sysGuard(void *v, uintptr_t n)
 {
-    return VirtualFree(v, n, MEM_DECOMMIT) != 0;
+    uintptr_t pg = gort__physPageSize;
+    DWORD old;
+    return VirtualProtect((char *)v + n - pg, pg, PAGE_READWRITE | PAGE_GUARD, &old) != 0;
 }
 
 bool gort__sysGuardNoMap(void *v, uintptr_t n)
@@ -664,6 +696,7 @@ static LONG CALLBACK exceptionhandler(EXCEPTION_POINTERS *info)
     DWORD code = info->ExceptionRecord->ExceptionCode;
     switch (code) {
     case EXCEPTION_ACCESS_VIOLATION:
+    case EXCEPTION_GUARD_PAGE:          /* a goroutine's guard page (sysGuard) */
     case EXCEPTION_STACK_OVERFLOW:
     case EXCEPTION_ILLEGAL_INSTRUCTION:
     case EXCEPTION_INT_DIVIDE_BY_ZERO:
@@ -675,11 +708,28 @@ static LONG CALLBACK exceptionhandler(EXCEPTION_POINTERS *info)
     uintptr_t addr = info->ExceptionRecord->NumberParameters >= 2
                          ? (uintptr_t)info->ExceptionRecord->ExceptionInformation[1]
                          : 0;
-    if (code == EXCEPTION_STACK_OVERFLOW || gort__stack_is_guard(addr, (uintptr_t)info->ContextRecord->Rsp, &gp)) {
+    uintptr_t sp = (uintptr_t)info->ContextRecord->Rsp;
+    bool guard = gort__stack_is_guard(addr, sp, &gp);
+    if (code == EXCEPTION_GUARD_PAGE && !guard)
+        return EXCEPTION_CONTINUE_SEARCH;      /* the program's own guard page */
+    if (code == EXCEPTION_STACK_OVERFLOW || guard) {
+        /* On the reserve below the guard page (sysGuard), or on a thread
+         * stack's guarantee (minit). */
         gp = getg() && getg()->m ? getg()->m->curg : NULL;
-        if (gp)
+        if (guard && gp) {
+            /* The report's backtrace runs here, on the reserve below the
+             * stack's TIB limits: the unwinder stops at a frame outside
+             * them, so they take in the reserve now (the goroutine never
+             * runs again). */
+            writetib(0x10, gp->stack.lo - STACK_GUARD_SIZE);      /* StackLimit */
+            writetib(0x1478, gp->stack.lo - STACK_GUARD_SIZE);    /* DeallocationStack */
+        }
+        if (gp) {
             gort__printf("runtime: goroutine stack exceeds %lu-byte limit\n",
                          (unsigned long)(gp->stack.hi - gp->stack.lo));
+            gort__printf("runtime: sp=%p stack=[%p, %p]\n", (void *)sp, (void *)gp->stack.lo,
+                         (void *)gp->stack.hi);
+        }
         gort__throw("stack overflow");
     }
     gort__printf("Exception 0x%lx %p %p %p\n", (unsigned long)code, (void *)addr,

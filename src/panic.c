@@ -1083,10 +1083,21 @@ void gort__gexit(g *gp)
     gp->_panic = NULL;
 }
 
+/* gort__mainexitwait: main_main returned; let a goroutine that is
+ * running a panic's deferred calls reach its report (Go's runtime.main).
+ * Go waits for at most 1000 Gosched calls; gort waits for at least
+ * 100 ms of them too, because a deferred call or the start of the report
+ * can take far longer than 1000 switches of an idle P where a thread is
+ * slow to run (under emulation: qemu-user translates the report's code
+ * at its first run; on a loaded machine). */
 void gort__mainexitwait(void)
 {
-    for (int c = 0; c < 1000 && atomic_load(&runningPanicDefers) != 0; c++)
+    int64_t start = gort__nanotime();
+    for (int c = 0; atomic_load(&runningPanicDefers) != 0; c++) {
+        if (c >= 1000 && gort__nanotime() - start > 100 * 1000 * 1000)
+            break;
         gort_gosched();
+    }
     if (atomic_load(&gort__panicking) != 0) {
         /* Another goroutine is reporting; it ends the process. */
         for (;;)

@@ -137,7 +137,8 @@ struct gobuf {
 /*
  * ctxbuf is what gort__ctxsave keeps (asm_amd64.S draws it): the
  * callee-saved registers of the ABI, sp, the resume address and the
- * control words; 248 bytes for Windows x64's, 72 used on SysV.
+ * control words; 248 bytes for Windows x64's, 72 used on SysV, 176 on
+ * arm64 (asm_arm64.S).
  */
 typedef struct ctxbuf {
     uint64_t r[31];
@@ -440,7 +441,7 @@ extern int64_t gort__runtimeInitTime;
  * neither cache nor move (GORT_HAVE_FAST_GETG), getg() is that read. */
 g *gort__getg(void);
 void gort__setg(g *gp);
-#include "arch_amd64.h"
+#include "goarch.h"     /* the architecture's header: arch/<arch>/goarch.h */
 #ifdef GORT_HAVE_FAST_GETG
 #define getg() gort__getg_fast()
 #else

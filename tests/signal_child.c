@@ -115,6 +115,7 @@ int posix_memalign(void **pp, size_t align, size_t n)
     *pp = bump(n, align);
     return 0;
 }
+void *pvalloc(size_t n);    /* glibc's; not every C library declares it */
 void *valloc(size_t n) { return bump(n, 4096); }
 void *pvalloc(size_t n) { return bump((n + 4095) & ~(size_t)4095, 4096); }
 size_t malloc_usable_size(void *p) { return p ? ((size_t *)p)[-1] : 0; }

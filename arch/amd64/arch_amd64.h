@@ -54,4 +54,13 @@ static inline struct g *gort__getg_fast(void)
 #endif
 #endif
 
+/*
+ * GORT_SIGCTXT_PC, GORT_SIGCTXT_SP: the interrupted PC and SP in a Linux
+ * signal handler's ucontext_t (os_linux.c's fatal-signal report and its
+ * stack-overflow test).  Macros, expanded only where <sys/ucontext.h> is
+ * included.
+ */
+#define GORT_SIGCTXT_PC(uc) ((uintptr_t)(uc)->uc_mcontext.gregs[REG_RIP])
+#define GORT_SIGCTXT_SP(uc) ((uintptr_t)(uc)->uc_mcontext.gregs[REG_RSP])
+
 #endif
