@@ -2412,8 +2412,16 @@ void gort__checkdead(void)
  * schedtrace (GODEBUG=schedtrace=X).
  * ---------------------------------------------------------------------- */
 
-/* schedtrace reads the Ps, Ms and Gs without their locks, as Go's does:
- * a snapshot that may be slightly inconsistent (GORT_NO_TSAN). */
+/* gort__schedtraces counts the reports schedtrace has printed (tests
+ * wait for it rather than for a time). */
+_Atomic uint32_t gort__schedtraces;
+
+/* schedtrace prints Go's SCHED line, and with detailed (scheddetail=1)
+ * Go's lines for every P, M and G, with Go's fields (those of gort's
+ * runtime that Go has and gort has not are printed as Go prints them
+ * idle: mallocing=0, preemptoff=).  It reads the Ps, Ms and Gs without
+ * their locks, as Go's does: a snapshot that may be slightly
+ * inconsistent (GORT_NO_TSAN). */
 GORT_NO_TSAN static void schedtrace(bool detailed)
 {
     int64_t now = gort__nanotime();
@@ -2424,18 +2432,20 @@ GORT_NO_TSAN static void schedtrace(bool detailed)
                  atomic_load(&gort__sched.npidle), mcount(), atomic_load(&gort__sched.nmspinning),
                  gort__sched.nmidle, runqsize());
     if (detailed)
-        gort__printf(" gcwaiting=%u nmidle=%d nmsys=%d\n", atomic_load(&gort__sched.gcwaiting),
-                     gort__sched.nmidle, gort__sched.nmsys);
+        gort__printf(" gcwaiting=%u nmidlelocked=%d stopwait=%d sysmonwait=%u\n",
+                     atomic_load(&gort__sched.gcwaiting), gort__sched.nmidlelocked,
+                     gort__sched.stopwait, atomic_load(&gort__sched.sysmonwait));
     else
         gort__printf(" [");
     for (int32_t i = 0; i < np; i++) {
         p *pp = allp_at(i);
         uint32_t h = atomic_load(&pp->runqhead), t = atomic_load(&pp->runqtail);
+        m *mp = pp->m;
         if (detailed) {
-            gort__printf("  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d\n",
+            gort__printf("  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d timerslen=%d\n",
                          (int)i, atomic_load(&pp->status), atomic_load(&pp->schedtick),
-                         atomic_load(&pp->syscalltick), pp->m ? (long long)pp->m->id : -1LL, t - h,
-                         pp->gfreecnt);
+                         atomic_load(&pp->syscalltick), mp ? (long long)mp->id : -1LL, t - h,
+                         pp->gfreecnt, pp->ntimers);
         } else {
             gort__printf("%u", t - h);
             if (i != np - 1)
@@ -2445,21 +2455,27 @@ GORT_NO_TSAN static void schedtrace(bool detailed)
     if (!detailed) {
         gort__printf("]\n");
         gort__unlock(&gort__sched.lock);
+        atomic_fetch_add(&gort__schedtraces, 1);
         return;
     }
     for (m *mp = atomic_load(&gort__allm); mp; mp = mp->alllink) {
-        gort__printf("  M%lld: p=%d curg=%lld spinning=%d blocked=%d\n", (long long)mp->id,
-                     mp->p ? mp->p->id : -1, mp->curg ? (long long)mp->curg->goid : -1LL,
-                     mp->spinning, mp->blocked);
+        p *pp = mp->p;
+        g *gp = mp->curg;
+        g *lockedg = mp->lockedg;
+        gort__printf("  M%lld: p=%d curg=%lld mallocing=0 throwing=%d preemptoff= locks=%d dying=0 spinning=%s blocked=%s lockedg=%lld\n",
+                     (long long)mp->id, pp ? pp->id : -1, gp ? (long long)gp->goid : -1LL,
+                     atomic_load(&gort__panicking) ? 1 : 0, mp->locks, mp->spinning ? "true" : "false",
+                     mp->blocked ? "true" : "false", lockedg ? (long long)lockedg->goid : -1LL);
     }
     for (g *gp = atomic_load(&gort__allgs); gp; gp = gp->alllink) {
-        if (readgstatus(gp) == Gdead)
-            continue;
-        gort__printf("  G%lld: status=%u(%s) m=%lld\n", (long long)gp->goid, readgstatus(gp),
+        m *mp = gp->m;
+        m *lockedm = gp->lockedm;
+        gort__printf("  G%lld: status=%u(%s) m=%lld lockedm=%lld\n", (long long)gp->goid, readgstatus(gp),
                      gp->waitreason ? gort__waitReasonStrings[gp->waitreason] : "",
-                     gp->m ? (long long)gp->m->id : -1LL);
+                     mp ? (long long)mp->id : -1LL, lockedm ? (long long)lockedm->id : -1LL);
     }
     gort__unlock(&gort__sched.lock);
+    atomic_fetch_add(&gort__schedtraces, 1);
 }
 
 /* ------------------------------------------------------------------------

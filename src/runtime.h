@@ -560,6 +560,7 @@ int32_t gort__atoi32(const char *s, const char *end);   /* Go's atoi32; -1: not 
 int32_t gort__gotraceback(bool *all, bool *crash);
 extern int32_t gort__debug_schedtrace;
 extern int32_t gort__debug_scheddetail;
+extern _Atomic uint32_t gort__schedtraces;   /* SCHED reports printed so far (proc.c) */
 extern int gort__argc_;
 extern char **gort__argv_;
 /* gort__extendRandom fills r[n:len] from the clock, mixed with r[:n] and
