@@ -73,6 +73,16 @@
 _Atomic bool gort__trace_enabled;
 const char *gort__debug_gorttrace;
 
+#if defined(__ELF__) && defined(GORT_GDB_SCRIPT)
+/* The gdb extension's installed path (CMakeLists.txt), in the section gdb
+ * reads to auto-load scripts (type 1: a Python file), as Go's linker
+ * names runtime-gdb.py.  Here because every program links trace.c. */
+__asm__(".pushsection .debug_gdb_scripts, \"MS\", @progbits, 1\n"
+        ".byte 1\n"
+        ".asciz \"" GORT_GDB_SCRIPT "\"\n"
+        ".popsection\n");
+#endif
+
 #define TRACEBUF_N 1638                         /* events per buffer: 64 KiB */
 #define TRACE_MAXBYTES ((size_t)512 << 20)      /* buffers kept before dropping */
 
