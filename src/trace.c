@@ -792,7 +792,7 @@ static void tracewrite(traceTake *t)
     c.f = t->f;
     c.first = true;
     if (evs == NULL) {
-        gort__printf("runtime: trace: out of memory for %zu events; %s not written\n", n, t->path);
+        gort__printf("runtime: trace: out of memory for %llu events; %s not written\n", (unsigned long long)n, t->path);
         fclose(t->f);
         free(t->path);
         return;
@@ -844,8 +844,8 @@ static void tracewrite(traceTake *t)
     if (fclose(c.f) != 0)
         gort__printf("runtime: trace: writing %s: %s\n", t->path, strerror(errno));
     if (t->dropped)
-        gort__printf("runtime: trace: %llu events dropped (the buffers reached %zu MiB)\n",
-                     (unsigned long long)t->dropped, TRACE_MAXBYTES >> 20);
+        gort__printf("runtime: trace: %llu events dropped (the buffers reached %llu MiB)\n",
+                     (unsigned long long)t->dropped, (unsigned long long)(TRACE_MAXBYTES >> 20));
     free(evs);
     free(c.gs);
     free(c.ps);

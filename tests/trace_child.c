@@ -102,7 +102,9 @@ static void syscaller(void *arg)
 {
     (void)arg;
 #ifdef _WIN32
-    GORT_SYSCALL(Sleep(2));
+    gort_entersyscall();        /* Sleep returns nothing: no GORT_SYSCALL */
+    Sleep(2);
+    gort_exitsyscall();
 #else
     GORT_SYSCALL(usleep(2000));
 #endif
