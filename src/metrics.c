@@ -14,7 +14,12 @@
  * 8th time an M makes a goroutine runnable it stamps g->runnabletime
  * (trackrunnable, trace.h); when that goroutine next starts running
  * (switchin), trackrunning adds now - runnabletime to the P's histogram,
- * bucket floor(log2(ns)), and clears the stamp.
+ * bucket floor(log2(ns)), and clears the stamp.  The stamps are the time
+ * stamp counter (gort__cputicks), not the clock: reading the clock twice
+ * per sample cost more than everything else on the switch path put
+ * together.  sysmon calibrates ticks against the clock on each tick
+ * (gort__metricstick: the ratio over the whole run so far, once 10 ms
+ * have passed); samples taken before that are dropped.
  */
 #include <string.h>
 
@@ -23,12 +28,34 @@
 
 _Atomic uint64_t gort__ncreated_nop;
 
+static _Atomic uint64_t tickmult;       /* ns per tick, 32.32 fixed point; 0: not yet known */
+static uint64_t tick0;                  /* sysmon's: its first tick */
+static int64_t ns0;
+
+void gort__metricstick(int64_t now)
+{
+    uint64_t t = gort__cputicks();
+    if (ns0 == 0) {
+        ns0 = now;
+        tick0 = t;
+        return;
+    }
+    if (now - ns0 < 10 * 1000 * 1000 || t <= tick0)
+        return;
+    __uint128_t mult = ((__uint128_t)(uint64_t)(now - ns0) << 32) / (t - tick0);
+    atomic_store_explicit(&tickmult, (uint64_t)mult, memory_order_relaxed);
+}
+
 /* gort__recordlatency: gp, sampled when it became runnable, starts
  * running on pp (whose M calls this). */
 void gort__recordlatency(p *pp, g *gp)
 {
-    int64_t d = gort__nanotime() - gp->runnabletime;
+    uint64_t ticks = gort__cputicks() - (uint64_t)gp->runnabletime;
     gp->runnabletime = 0;
+    uint64_t mult = atomic_load_explicit(&tickmult, memory_order_relaxed);
+    if (mult == 0 || ticks > ((uint64_t)1 << 62))
+        return;     /* not calibrated yet, or stamped on a core whose counter is ahead */
+    int64_t d = (int64_t)(((__uint128_t)ticks * mult) >> 32);
     int b = 0;
     if (d > 1)
         b = 63 - __builtin_clzll((unsigned long long)d);

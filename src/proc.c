@@ -2280,6 +2280,7 @@ static void sysmon(void)
         gort__usleep(delay);
         int64_t now = gort__nanotime();
         atomic_store_explicit(&gort__sched.coarsenow, now, memory_order_relaxed);
+        gort__metricstick(now);
         if (gort__debug_schedtrace <= 0 &&
             (atomic_load(&gort__sched.gcwaiting) ||
              atomic_load(&gort__sched.npidle) == atomic_load(&gort__gomaxprocs))) {

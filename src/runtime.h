@@ -234,7 +234,7 @@ struct g {
     gpanic *_panic;             /* innermost running panic or Goexit */
     char *recovered[4];         /* the last messages gort_recover returned, kept until it ends */
     uint8_t nextrecovered;
-    int64_t runnabletime;       /* nanotime it became runnable, when sampled for the latency metric (metrics.c), else 0 */
+    int64_t runnabletime;       /* time stamp counter when it became runnable, if sampled for the latency metric (metrics.c), else 0 */
 };
 
 /*

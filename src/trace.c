@@ -116,10 +116,7 @@ static struct {
     bool atexit;        /* the exit hook is registered */
 } trace;
 
-static inline uint64_t cputicks(void)
-{
-    return __builtin_ia32_rdtsc();
-}
+#define cputicks gort__cputicks
 
 /* tracenewbuf gives the buffer *slot a successor, keeping the full one
  * in trace.full.  trace.lock must be held.  NULL: tracing has stopped, or

@@ -39,6 +39,15 @@ enum {
 
 extern _Atomic bool gort__trace_enabled;
 
+/* gort__cputicks is the CPU's time stamp counter: a few nanoseconds to
+ * read, where the clock costs tens; in step across this platform's cores
+ * (constant_tsc, nonstop_tsc).  The trace and the latency metric stamp
+ * with it and convert to nanoseconds later. */
+static inline uint64_t gort__cputicks(void)
+{
+    return __builtin_ia32_rdtsc();
+}
+
 #define traceEnabled() unlikely(atomic_load_explicit(&gort__trace_enabled, memory_order_relaxed))
 
 /* gort__traceEvent records one event of the current M (and its P, if it
@@ -85,11 +94,14 @@ extern const char *gort__debug_gorttrace;
 
 extern _Atomic uint64_t gort__ncreated_nop;     /* goroutines created by threads without a P */
 void gort__recordlatency(p *pp, g *gp);
+/* gort__metricstick calibrates the time stamp counter against the clock
+ * (now: nanotime); sysmon calls it on every tick. */
+void gort__metricstick(int64_t now);
 
 static inline void trackrunnable(m *mp, g *gp)
 {
     if (unlikely((++mp->trackseq & 7) == 0))
-        gp->runnabletime = gort__nanotime();
+        gp->runnabletime = (int64_t)gort__cputicks();
 }
 
 static inline void trackrunning(p *pp, g *gp)
