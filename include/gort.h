@@ -428,8 +428,8 @@ GORT_EXTERN void gort_trace_stop(void);
  * at some moment of the call, the set is not one snapshot.
  *
  * sched_latency is Go's /sched/latencies:seconds: how long goroutines
- * waited between becoming runnable and running, sampled (every 8th
- * time a goroutine becomes runnable, as Go does); bucket i counts waits
+ * waited between becoming runnable and running, sampled (every 64th
+ * time a goroutine becomes runnable; Go: every 8th); bucket i counts waits
  * of [2^i, 2^(i+1)) ns (bucket 0 includes 0 ns, the last bucket
  * everything longer).  gort_metrics_bucket_ns(i) is bucket i's lower
  * bound in ns.

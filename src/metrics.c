@@ -10,14 +10,17 @@
  * relaxed loads, as gort_numgoroutine sums p->nglive.  So each figure is
  * exact at some moment of the call, and the set is not one snapshot.
  *
- * Scheduler latency is sampled as Go samples it (gTrackingPeriod): every
- * 8th time an M makes a goroutine runnable it stamps g->runnabletime
+ * Scheduler latency is sampled as Go samples it (gTrackingPeriod), but
+ * more sparsely: every 64th time an M makes a goroutine runnable (Go: 8th)
+ * it stamps g->runnabletime
  * (trackrunnable, trace.h); when that goroutine next starts running
  * (switchin), trackrunning adds now - runnabletime to the P's histogram,
  * bucket floor(log2(ns)), and clears the stamp.  The stamps are the time
  * stamp counter (gort__cputicks), not the clock: reading the clock twice
  * per sample cost more than everything else on the switch path put
- * together.  sysmon calibrates ticks against the clock on each tick
+ * together, and on this virtual machine even the counter costs about 40 ns
+ * a read (bench/results/tracecost.md): at Go's 1 in 8, two reads per
+ * sample were a tenth of a Gosched.  sysmon calibrates ticks against the clock on each tick
  * (gort__metricstick: the ratio over the whole run so far, once 10 ms
  * have passed); samples taken before that are dropped.
  */

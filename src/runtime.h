@@ -307,7 +307,7 @@ struct m {
     uintptr_t threadhandle;     /* OS thread handle (os_*.c) */
     int64_t procid;
     int32_t locks;              /* runtime locks held (lock_futex.c): a panic then is fatal */
-    uint32_t trackseq;          /* Gs it made runnable: every 8th is timed (metrics.c) */
+    uint32_t trackseq;          /* Gs it made runnable: every 64th is timed (metrics.c) */
 };
 
 #define RUNQSIZE 256

@@ -233,7 +233,8 @@ static void tracebegin(FILE *f, const char *path)
         uint32_t s = readgstatus(gp);
         if (s == Gdead || s == Gidle || gp->isforeign)
             continue;
-        gort__traceEvent(traceEvGoCreate, gp, gp->parentgoid, (uintptr_t)gp->fn, 0);
+        /* reason 1: it existed before the trace (no flow from here). */
+        gort__traceEvent(traceEvGoCreate, gp, gp->parentgoid, (uintptr_t)gp->fn, 1);
         if (s == Gwaiting)
             gort__traceEvent(traceEvGoWaiting, gp, 0, 0, gp->waitreason);
         else if (s == Gsyscall)
@@ -661,7 +662,8 @@ static void convert(conv *c, traceEvent *evs, size_t n, double endts)
             gs->fn = (uintptr_t)e->aux;
             instant(c, e, ts, "GoCreate");
             fprintf(c->f, ",\"parent\":%lld,\"fn\":\"%s\"}}", (long long)e->arg, fnname(c, gs->fn));
-            flowstart(c, e, ts, gs, "create");
+            if (e->reason == 0)     /* not one that existed before the trace */
+                flowstart(c, e, ts, gs, "create");
             break;
         case traceEvGoStart:
             if (e->p >= 0)

@@ -16,7 +16,7 @@
  * are listed in trace.c. */
 enum {
     traceEvNone,
-    traceEvGoCreate,        /* g created by arg, start function aux */
+    traceEvGoCreate,        /* g created by arg, start function aux; reason 1: it existed when the trace began */
     traceEvGoStart,         /* g starts running on this P */
     traceEvGoEnd,           /* g exits */
     traceEvGoSched,         /* g yields (Gosched) */
@@ -87,9 +87,10 @@ extern const char *gort__debug_gorttrace;
 /* ------------------------------------------------------------------------
  * The metrics' hooks (metrics.c), on the same paths.
  *
- * trackrunnable samples every 8th goroutine that mp makes runnable (Go's
- * gTrackingPeriod), stamping when; trackrunning, as a sampled one starts
- * running on pp, adds its wait to pp's latency histogram.
+ * trackrunnable samples every 64th goroutine that mp makes runnable
+ * (Go's gTrackingPeriod is 8: see metrics.c), stamping when;
+ * trackrunning, as a sampled one starts running on pp, adds its wait to
+ * pp's latency histogram.
  * ---------------------------------------------------------------------- */
 
 extern _Atomic uint64_t gort__ncreated_nop;     /* goroutines created by threads without a P */
@@ -100,7 +101,7 @@ void gort__metricstick(int64_t now);
 
 static inline void trackrunnable(m *mp, g *gp)
 {
-    if (unlikely((++mp->trackseq & 7) == 0))
+    if (unlikely((++mp->trackseq & 63) == 0))
         gp->runnabletime = (int64_t)gort__cputicks();
 }
 

@@ -121,7 +121,7 @@ static void ponger(void *arg)
 }
 
 /* Switches and latency: a ping-pong of N rounds is at least 2N
- * switches and makes 2N goroutines runnable, of which every 8th is
+ * switches and makes 2N goroutines runnable, of which every 64th is
  * timed once sysmon has calibrated the time stamp counter (10 ms into
  * the run: the test repeats the rounds until samples come, for up to a
  * minute, rather than assume a time); samples never outnumber switches,
@@ -152,7 +152,7 @@ static void test_switches_latency(void **state)
     gort_metrics m1 = readm();
     assert_true(m1.context_switches >= m0.context_switches + 2 * N);
     int64_t deadline = gort_nanotime() + 60 * GORT_SECOND;
-    while (latsum(&m1) < latsum(&m0) + (2 * N) / 8 / 2) {
+    while (latsum(&m1) < latsum(&m0) + (2 * N) / 64 / 2) {
         assert_true(gort_nanotime() < deadline);
         m0 = m1;
         pingpong(N);

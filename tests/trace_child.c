@@ -125,7 +125,16 @@ static void server(void *arg)
     gort_waitgroup_done(&wg);
 }
 
-static gort_chan *forever;
+static gort_chan *forever, *early_c;
+
+/* early parks before the trace starts (API mode) and is readied during
+ * it: the trace starts with its state (GoWaiting), then its unblock. */
+static void early(void *arg)
+{
+    (void)arg;
+    gort_chan_recv(early_c, NULL);
+    gort_waitgroup_done(&wg);
+}
 
 static void stuck(void *arg)
 {
@@ -174,6 +183,7 @@ static void workload(void)
     }
     gort_chan_close(ping);
     gort_chan_send(squit, NULL);
+    gort_chan_send(early_c, NULL);
 
     gort_conn *c = gort_dial("tcp", addr, 0);
     check(c != NULL, "dial");
@@ -188,6 +198,10 @@ void main_main(void)
 {
     const char *path = gort_argc() > 1 ? gort_argv()[1] : NULL;
     bool errors = gort_argc() > 2 && strcmp(gort_argv()[2], "api-errors") == 0;
+    early_c = gort_chan_make(0, 0);
+    gort_waitgroup_add(&wg, 1);
+    gort_go(early, NULL);
+    gort_gosched();     /* let it park */
     if (path) {
         check(gort_trace_start(path) == 0, "gort_trace_start");
         if (errors) {
