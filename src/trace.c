@@ -17,11 +17,11 @@
  * thread the runtime did not start) writes to one global buffer under
  * trace.lock; those events are rare.  With tracing off every hook is one
  * relaxed load of gort__trace_enabled and a branch predicted not taken
- * (trace.h); bench/README says what that costs.
+ * (trace.h); bench/results/tracecost.md says what that costs.
  *
- * The clock is the time stamp counter (rdtsc: a few nanoseconds, where
- * clock_gettime costs tens), which this platform keeps in step across
- * cores (constant_tsc, nonstop_tsc).  The converter maps it to
+ * The clock is the time stamp counter (rdtsc: less than half of what
+ * clock_gettime costs, which reads it too and then scales it), which this
+ * platform keeps in step across cores (constant_tsc, nonstop_tsc).  The converter maps it to
  * nanoseconds with the two pairs (rdtsc, nanotime) read at start and at
  * stop.  Events are stamped before the action they record is visible to
  * other threads (a goroutine's unblock before it is queued, its block

@@ -39,8 +39,8 @@ enum {
 
 extern _Atomic bool gort__trace_enabled;
 
-/* gort__cputicks is the CPU's time stamp counter: a few nanoseconds to
- * read, where the clock costs tens; in step across this platform's cores
+/* gort__cputicks is the CPU's time stamp counter: cheaper to read
+ * than the clock, which reads it and then scales it; in step across this platform's cores
  * (constant_tsc, nonstop_tsc).  The trace and the latency metric stamp
  * with it and convert to nanoseconds later. */
 static inline uint64_t gort__cputicks(void)
