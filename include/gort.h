@@ -402,7 +402,9 @@ GORT_EXTERN const char *gort_recover(void);
  * traces the whole run from start-up and writes FILE when the process
  * exits (main_main returns, gort_exit, an unrecovered panic, a
  * deadlock; not a fatal signal).  Both calls stop the world for a
- * moment, as Go's do, and may be made from any goroutine or thread.
+ * moment, as Go's do (so, as gort_gomaxprocs, they wait for goroutines
+ * running C code to reach a scheduling point), and may be made from any
+ * goroutine or thread.
  * gort_trace_start returns 0, or -1 with errno: EBUSY when a trace is
  * already running ("tracing is already enabled" in Go), EINVAL for a
  * NULL or empty path, or fopen's error; it creates or truncates path at
