@@ -387,6 +387,80 @@ GORT_EXTERN void gort_defer(void (*fn)(void *), void *arg);
 GORT_EXTERN bool gort_pcall(gort_fn fn, void *arg);
 GORT_EXTERN const char *gort_recover(void);
 
+/* ------------------------------------------------------------------------
+ * Seeing inside: the execution trace and runtime metrics
+ *
+ * gort_trace_start(path) starts an execution trace (Go's
+ * runtime/trace.Start): from now on the scheduler records, per P and
+ * without locks, each goroutine's creation, start, block (with Go's wait
+ * reason), unblock (with the goroutine that readied it), yield, system
+ * call and exit, which M holds which P, timers, waits in the network
+ * poller and the scavenger's passes.  gort_trace_stop() (trace.Stop)
+ * ends it and writes the file: Chrome trace-event JSON, which Perfetto
+ * (https://ui.perfetto.dev, "Open trace file") and chrome://tracing
+ * open; the README says what its tracks show.  GODEBUG=gorttrace=FILE
+ * traces the whole run from start-up and writes FILE when the process
+ * exits (main_main returns, gort_exit, an unrecovered panic, a
+ * deadlock; not a fatal signal).  Both calls stop the world for a
+ * moment, as Go's do (so, as gort_gomaxprocs, they wait for goroutines
+ * running C code to reach a scheduling point), and may be made from any
+ * goroutine or thread.
+ * gort_trace_start returns 0, or -1 with errno: EBUSY when a trace is
+ * already running ("tracing is already enabled" in Go), EINVAL for a
+ * NULL or empty path, or fopen's error; it creates or truncates path at
+ * once.  gort_trace_stop without a trace running does nothing.  Tracing
+ * off costs one predicted branch per hook; the trace is kept in memory
+ * until it ends (40 bytes an event; past 512 MiB events are dropped and
+ * counted in the file's "otherData" and on stderr).
+ * ---------------------------------------------------------------------- */
+
+GORT_EXTERN int gort_trace_start(const char *path);
+GORT_EXTERN void gort_trace_stop(void);
+
+/*
+ * gort_readmetrics fills *m with the runtime's figures now (what Go's
+ * runtime/metrics.Read gives that applies to gort; gort has no garbage
+ * collector, so its GC figures are the scavenger's).  ABI: the caller
+ * sets m->size = sizeof(gort_metrics) first; the library fills the
+ * fields that fit in size and that it knows, and sets m->size to how
+ * many bytes it filled, so a program built against a newer header runs
+ * with an older library and the other way round (fields are only ever
+ * added at the end).  A size too small for the first field fills
+ * nothing.  Counts are read without stopping the world: each is exact
+ * at some moment of the call, the set is not one snapshot.
+ *
+ * sched_latency is Go's /sched/latencies:seconds: how long goroutines
+ * waited between becoming runnable and running, sampled (every 64th
+ * time a goroutine becomes runnable; Go: every 8th); bucket i counts waits
+ * of [2^i, 2^(i+1)) ns (bucket 0 includes 0 ns, the last bucket
+ * everything longer).  gort_metrics_bucket_ns(i) is bucket i's lower
+ * bound in ns.
+ */
+#define GORT_METRICS_BUCKETS 32
+
+typedef struct gort_metrics {
+    size_t size;                    /* in: sizeof(gort_metrics); out: bytes filled */
+    int64_t goroutines;             /* /sched/goroutines:goroutines: live, as gort_numgoroutine */
+    uint64_t goroutines_created;    /* goroutines ever created, runtime helpers included */
+    int64_t gomaxprocs;             /* /sched/gomaxprocs:threads */
+    int64_t procs_idle;             /* Ps without work */
+    int64_t threads;                /* Ms ever started (sysmon, foreign threads included) */
+    int64_t threads_idle;           /* Ms parked with nothing to do */
+    int64_t threads_spinning;       /* Ms looking for work */
+    uint64_t context_switches;      /* times a goroutine was switched to */
+    int64_t runqueue_global;        /* goroutines in the global run queue */
+    int64_t runqueue_local;         /* goroutines in the Ps' run queues */
+    int64_t stack_inuse_bytes;      /* /memory/classes/heap/stacks:bytes: stacks of live goroutines (reserved size) */
+    int64_t stack_free_bytes;       /* free stacks whose memory may be resident (the scavenger's to give back) */
+    int64_t stack_released_bytes;   /* /memory/classes/heap/released:bytes: free stacks given back to the OS */
+    uint64_t scavenge_passes;       /* the scavenger's passes (gort's GC cycles: /gc/cycles/total:gc-cycles) */
+    uint64_t scavenged_bytes;       /* stack memory the scavenger has given back, in total */
+    uint64_t sched_latency[GORT_METRICS_BUCKETS];  /* /sched/latencies:seconds, see above */
+} gort_metrics;
+
+GORT_EXTERN void gort_readmetrics(gort_metrics *m);
+GORT_EXTERN int64_t gort_metrics_bucket_ns(int i);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,7 +32,14 @@ command -v nm >/dev/null || need+=(binutils)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 for leg in "${legs[@]}"; do
   case $leg in
+    linux)
+      # The gdb extension's test (gdb_goroutines) and the execution
+      # trace's checker (trace_check.py).
+      command -v gdb >/dev/null || need+=(gdb)
+      command -v python3 >/dev/null || need+=(python3)
+      ;;
     windows)
+      command -v python3 >/dev/null || need+=(python3)
       command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(mingw-w64)
       command -v wine >/dev/null || need+=(wine)
       command -v wine64 >/dev/null || [ -x /usr/lib/wine/wine64 ] || need+=(wine64)

@@ -8,6 +8,7 @@
  * a second while there are stacks to give back.
  */
 #include "os.h"
+#include "trace.h"
 
 #define SCAVENGE_PERIOD (1000 * 1000 * 1000LL)   /* ns between passes */
 
@@ -27,7 +28,20 @@ static void bgscavenge(void *arg)
     for (;;) {
         scavenger.parked = true;
         gort__goparkunlock(&scavenger.lock, waitReasonSleepScavenge);
+        uint64_t before = 0;
+        if (traceEnabled()) {
+            int64_t x;
+            uint64_t passes;
+            gort__stackstats(&x, &x, &x, &passes, &before);
+            traceScavengeBegin();
+        }
         gort__scavenge(false);
+        if (traceEnabled()) {
+            int64_t x;
+            uint64_t passes, after;
+            gort__stackstats(&x, &x, &x, &passes, &after);
+            traceScavengeEnd(after - before);
+        }
         gort__lock(&scavenger.lock);
         scavenger.last = gort__nanotime();
     }

@@ -22,6 +22,7 @@
 #include "os.h"
 #include "sanitizer.h"
 #include "symtab.h"
+#include "trace.h"
 
 _Atomic uint32_t gort__panicking;
 static mutex paniclk;
@@ -645,6 +646,7 @@ void gort__sigthrow(const char *s, const sigctx *sc)
  * deadlock messages) and exits 2. */
 void gort__fatal(const char *s)
 {
+    gort__traceexit();  /* a deadlock's trace shows where each goroutine waits */
     startpanic(true);
     if (throwing == throwTypeNone)
         throwing = throwTypeUser;
@@ -665,6 +667,7 @@ void gort__fatal(const char *s)
 /* gort__fatalpanic reports an unrecovered panic with message msg. */
 void gort__fatalpanic(const char *msg)
 {
+    gort__traceexit();
     startpanic(true);
     gort__printf("panic: %s\n", msg);
     report(3);

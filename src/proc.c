@@ -77,6 +77,7 @@
 #include "os.h"
 #include "netpoll.h"
 #include "sanitizer.h"
+#include "trace.h"
 
 schedt gort__sched;
 m gort__m0;
@@ -171,6 +172,8 @@ void gort__schedinit(void)
     if (procresize(procs) != NULL)
         gort__throw("unknown runnable goroutine during bootstrap");
     gort__unlock(&gort__sched.lock);
+    if (gort__debug_gorttrace)
+        gort__traceinit(gort__debug_gorttrace);
     gort__os_initsig();
 }
 
@@ -383,6 +386,8 @@ static inline __attribute__((always_inline)) void switchin(m *mp, g *gp, bool in
     gp->m = mp;
     setgstatus_own(gp, Grunnable, Grunning);
     gp->waitsince = 0;
+    traceGoStart(gp);
+    trackrunning(pp, gp);
     if (!inheritTime) {
         /* Only the owner writes schedtick (sysmon reads it): no RMW. */
         atomic_store_explicit(&pp->schedtick,
@@ -404,6 +409,7 @@ static inline bool commitpark(g *gp, bool (*unlockf)(g *, void *), void *lock)
 {
     setgstatus_own(gp, Grunning, Gwaiting);
     if (unlockf && !unlockf(gp, lock)) {
+        traceGoUnpark(gp);
         gort__casgstatus(gp, Gwaiting, Grunnable);
         return false;
     }
@@ -657,6 +663,15 @@ static g *gqueuepop(gQueue *q)
     return gp;
 }
 
+/* gqueuelen counts q's Gs (for the trace). */
+static UNUSED int32_t gqueuelen(gQueue *q)
+{
+    int32_t n = 0;
+    for (g *gp = q->head; gp; gp = gp->schedlink)
+        n++;
+    return n;
+}
+
 static void startm(p *pp, bool spinning);
 
 /* injectglist makes every G of list (Gwaiting, from the poller) runnable
@@ -668,9 +683,13 @@ static void injectglist(gQueue *list)
     if (list->head == NULL)
         return;
     int n = 0;
-    for (g *gp = list->head; gp; gp = gp->schedlink, n++)
-        gort__casgstatus(gp, Gwaiting, Grunnable);
     g *me = getg();
+    for (g *gp = list->head; gp; gp = gp->schedlink, n++) {
+        traceGoUnpark(gp);
+        if (me && me->m)
+            trackrunnable(me->m, gp);
+        gort__casgstatus(gp, Gwaiting, Grunnable);
+    }
     p *pp = me && me->m ? me->m->p : NULL;
     int nglob = pp ? atomic_load(&gort__sched.npidle) : n;
     if (nglob > n)
@@ -742,6 +761,7 @@ static void acquirep(p *pp)
     mp->p = pp;
     pp->m = mp;
     atomic_store(&pp->status, Prunning);
+    traceProcStart(pp);
 }
 
 /* releasep disassociates the current M from its P. */
@@ -751,6 +771,7 @@ static p *releasep(void)
     p *pp = mp->p;
     if (pp == NULL || pp->m != mp || atomic_load(&pp->status) != Prunning)
         gort__throw("releasep: invalid p state");
+    traceProcStop(pp);
     mp->p = NULL;
     pp->m = NULL;
     atomic_store(&pp->status, Pidle);
@@ -1163,8 +1184,10 @@ top:
         gQueue list = {0};
         gort__netpoll(0, &list);
         if (list.head != NULL) {
+            traceNetpollDone(gqueuelen(&list), 0);
             gp = gqueuepop(&list);
             injectglist(&list);
+            traceGoUnpark(gp);
             gort__casgstatus(gp, Gwaiting, Grunnable);
             *inheritTime = false;
             return gp;
@@ -1245,7 +1268,9 @@ top:
                 delay = 0;
         }
         gQueue list = {0};
+        traceNetpollBlock(delay);
         gort__netpoll(delay, &list);
+        traceNetpollDone(gqueuelen(&list), 1);
         atomic_store(&gort__sched.pollUntil, 0);
         atomic_store(&gort__sched.lastpoll, gort__nanotime());
         p *pp2 = pidlegetlocked();
@@ -1257,6 +1282,7 @@ top:
             if (list.head != NULL) {
                 gp = gqueuepop(&list);
                 injectglist(&list);
+                traceGoUnpark(gp);
                 gort__casgstatus(gp, Gwaiting, Grunnable);
                 *inheritTime = false;
                 return gp;
@@ -1396,6 +1422,7 @@ static void postswitch(void)
         return;
     mp->swapprev = NULL;
     if (mp->swapkind == SWAP_REQUEUE) {
+        trackrunnable(mp, prev);
         setgstatus_own(prev, Grunning, Grunnable);
         runqput(mp->p, prev, false);
         return;
@@ -1472,6 +1499,7 @@ void gort__gopark(g *gp, bool (*unlockf)(g *, void *), void *lock, waitReason re
         gort__noteclear(&mp->park);
         return;
     }
+    traceGoPark(gp, reason);
     gp->waitreason = reason;
     /* Approximate, as Go's: sysmon keeps coarsenow current while anything
      * runs, and reading the clock here would cost more than the rest of
@@ -1509,8 +1537,11 @@ static void ready(g *gp, bool next)
     }
     /* Whoever readies gp took it off a wait queue under that queue's
      * lock (or won the select CAS): it alone may change gp's status. */
-    setgstatus_own(gp, Gwaiting, Grunnable);
+    traceGoUnpark(gp);
     g *me = getg();
+    if (me && me->m)
+        trackrunnable(me->m, gp);
+    setgstatus_own(gp, Gwaiting, Grunnable);
     p *pp = me && me->m ? me->m->p : NULL;
     if (pp) {
         runqput(pp, gp, next);
@@ -1536,6 +1567,7 @@ void gort__goready(g *gp)
 static void gosched_m(g *gp)
 {
     g0enter(gp);
+    trackrunnable(gp->m, gp);
     setgstatus_own(gp, Grunning, Grunnable);
     dropg();
     if (runqsize() != 0) {
@@ -1804,12 +1836,20 @@ g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool syste
         atomic_store_explicit(&pp->nglive,
                               atomic_load_explicit(&pp->nglive, memory_order_relaxed) + 1,
                               memory_order_relaxed);
+        atomic_store_explicit(&pp->ncreated,
+                              atomic_load_explicit(&pp->ncreated, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
     } else {
         newg->goid = (int64_t)atomic_fetch_add(&gort__sched.goidgen, 1) + 1;
         atomic_fetch_add(&gort__sched.nglive, 1);
+        atomic_fetch_add(&gort__ncreated_nop, 1);
     }
     if (system)
         atomic_fetch_add(&gort__sched.ngsys, 1);
+    newg->runnabletime = 0;
+    if (mp)
+        trackrunnable(mp, newg);
+    traceGoCreate(newg, callergp);
     setgstatus_own(newg, Gdead, Grunnable);
     return newg;
 }
@@ -1849,6 +1889,7 @@ void gort__newproc(gort_fn fn, void *arg)
 static void goexit0(g *gp)
 {
     g0enter(gp);
+    traceGoEnd(gp);
     m *mp = gp->m;
     p *pp = mp->p;
     setgstatus_own(gp, Grunning, Gdead);
@@ -1914,6 +1955,7 @@ void gort_entersyscall(void)
     if (mp == NULL || mp->p == NULL || gp == mp->g0)
         return;         /* not on a goroutine: nothing to hand off */
     p *pp = mp->p;
+    traceGoSysCall(gp);
     gort__casgstatus(gp, Grunning, Gsyscall);
     mp->syscalltick = atomic_load(&pp->syscalltick);
     pp->m = NULL;
@@ -1962,6 +2004,8 @@ static bool exitsyscallfast(p *oldp)
 static void exitsyscall0(g *gp)
 {
     g0enter(gp);
+    traceGoSysExit(gp);
+    trackrunnable(gp->m, gp);
     gort__casgstatus(gp, Gsyscall, Grunnable);
     dropg();
     gort__lock(&gort__sched.lock);
@@ -1993,6 +2037,7 @@ void gort_exitsyscall(void)
     p *oldp = mp->oldp;
     mp->oldp = NULL;
     if (exitsyscallfast(oldp)) {
+        traceGoSysExit(gp);
         gort__casgstatus(gp, Gsyscall, Grunning);
         errno = saved;
         return;
@@ -2095,6 +2140,7 @@ static p *procresize(int32_t nprocs)
         acquirep(pp);
     }
     atomic_store(&gort__gomaxprocs, nprocs);
+    traceGomaxprocs(nprocs);
 
     p *runnablePs = NULL;
     gort__sched.pidle = NULL;
@@ -2234,6 +2280,7 @@ static void sysmon(void)
         gort__usleep(delay);
         int64_t now = gort__nanotime();
         atomic_store_explicit(&gort__sched.coarsenow, now, memory_order_relaxed);
+        gort__metricstick(now);
         if (gort__debug_schedtrace <= 0 &&
             (atomic_load(&gort__sched.gcwaiting) ||
              atomic_load(&gort__sched.npidle) == atomic_load(&gort__gomaxprocs))) {
@@ -2267,6 +2314,7 @@ static void sysmon(void)
             gQueue list = {0};
             gort__netpoll(0, &list);
             if (list.head != NULL) {
+                traceNetpollDone(gqueuelen(&list), 0);
                 incidlelocked(-1);  /* as in retake: sysmon runs meanwhile */
                 injectglist(&list);
                 incidlelocked(1);
@@ -2365,8 +2413,16 @@ void gort__checkdead(void)
  * schedtrace (GODEBUG=schedtrace=X).
  * ---------------------------------------------------------------------- */
 
-/* schedtrace reads the Ps, Ms and Gs without their locks, as Go's does:
- * a snapshot that may be slightly inconsistent (GORT_NO_TSAN). */
+/* gort__schedtraces counts the reports schedtrace has printed (tests
+ * wait for it rather than for a time). */
+_Atomic uint32_t gort__schedtraces;
+
+/* schedtrace prints Go's SCHED line, and with detailed (scheddetail=1)
+ * Go's lines for every P, M and G, with Go's fields (those of gort's
+ * runtime that Go has and gort has not are printed as Go prints them
+ * idle: mallocing=0, preemptoff=).  It reads the Ps, Ms and Gs without
+ * their locks, as Go's does: a snapshot that may be slightly
+ * inconsistent (GORT_NO_TSAN). */
 GORT_NO_TSAN static void schedtrace(bool detailed)
 {
     int64_t now = gort__nanotime();
@@ -2377,18 +2433,20 @@ GORT_NO_TSAN static void schedtrace(bool detailed)
                  atomic_load(&gort__sched.npidle), mcount(), atomic_load(&gort__sched.nmspinning),
                  gort__sched.nmidle, runqsize());
     if (detailed)
-        gort__printf(" gcwaiting=%u nmidle=%d nmsys=%d\n", atomic_load(&gort__sched.gcwaiting),
-                     gort__sched.nmidle, gort__sched.nmsys);
+        gort__printf(" gcwaiting=%u nmidlelocked=%d stopwait=%d sysmonwait=%u\n",
+                     atomic_load(&gort__sched.gcwaiting), gort__sched.nmidlelocked,
+                     gort__sched.stopwait, atomic_load(&gort__sched.sysmonwait));
     else
         gort__printf(" [");
     for (int32_t i = 0; i < np; i++) {
         p *pp = allp_at(i);
         uint32_t h = atomic_load(&pp->runqhead), t = atomic_load(&pp->runqtail);
+        m *mp = pp->m;
         if (detailed) {
-            gort__printf("  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d\n",
+            gort__printf("  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d timerslen=%d\n",
                          (int)i, atomic_load(&pp->status), atomic_load(&pp->schedtick),
-                         atomic_load(&pp->syscalltick), pp->m ? (long long)pp->m->id : -1LL, t - h,
-                         pp->gfreecnt);
+                         atomic_load(&pp->syscalltick), mp ? (long long)mp->id : -1LL, t - h,
+                         pp->gfreecnt, pp->ntimers);
         } else {
             gort__printf("%u", t - h);
             if (i != np - 1)
@@ -2398,21 +2456,27 @@ GORT_NO_TSAN static void schedtrace(bool detailed)
     if (!detailed) {
         gort__printf("]\n");
         gort__unlock(&gort__sched.lock);
+        atomic_fetch_add(&gort__schedtraces, 1);
         return;
     }
     for (m *mp = atomic_load(&gort__allm); mp; mp = mp->alllink) {
-        gort__printf("  M%lld: p=%d curg=%lld spinning=%d blocked=%d\n", (long long)mp->id,
-                     mp->p ? mp->p->id : -1, mp->curg ? (long long)mp->curg->goid : -1LL,
-                     mp->spinning, mp->blocked);
+        p *pp = mp->p;
+        g *gp = mp->curg;
+        g *lockedg = mp->lockedg;
+        gort__printf("  M%lld: p=%d curg=%lld mallocing=0 throwing=%d preemptoff= locks=%d dying=0 spinning=%s blocked=%s lockedg=%lld\n",
+                     (long long)mp->id, pp ? pp->id : -1, gp ? (long long)gp->goid : -1LL,
+                     atomic_load(&gort__panicking) ? 1 : 0, mp->locks, mp->spinning ? "true" : "false",
+                     mp->blocked ? "true" : "false", lockedg ? (long long)lockedg->goid : -1LL);
     }
     for (g *gp = atomic_load(&gort__allgs); gp; gp = gp->alllink) {
-        if (readgstatus(gp) == Gdead)
-            continue;
-        gort__printf("  G%lld: status=%u(%s) m=%lld\n", (long long)gp->goid, readgstatus(gp),
+        m *mp = gp->m;
+        m *lockedm = gp->lockedm;
+        gort__printf("  G%lld: status=%u(%s) m=%lld lockedm=%lld\n", (long long)gp->goid, readgstatus(gp),
                      gp->waitreason ? gort__waitReasonStrings[gp->waitreason] : "",
-                     gp->m ? (long long)gp->m->id : -1LL);
+                     mp ? (long long)mp->id : -1LL, lockedm ? (long long)lockedm->id : -1LL);
     }
     gort__unlock(&gort__sched.lock);
+    atomic_fetch_add(&gort__schedtraces, 1);
 }
 
 /* ------------------------------------------------------------------------
@@ -2561,6 +2625,7 @@ void gort_gosched(void)
         return;
     }
     g *gp = getg();
+    traceGoSched(gp);
     if (trydirect(gp, SWAP_REQUEUE, NULL, NULL))
         return;
     mcall(gosched_m);
@@ -2612,6 +2677,11 @@ int gort_gomaxprocs(int n)
 int gort_numcpu(void)
 {
     return gort__ncpu;
+}
+
+int32_t gort__allplen(void)
+{
+    return atomic_load(&nallp);
 }
 
 int32_t gort__gcount(void)

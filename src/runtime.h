@@ -27,6 +27,7 @@ typedef struct note note;
 typedef struct gQueue gQueue;
 typedef struct sudog sudog;
 typedef struct timer timer;
+typedef struct traceBuf traceBuf;
 
 #define NORETURN _Noreturn
 #define NOINLINE __attribute__((noinline))
@@ -234,6 +235,7 @@ struct g {
     gpanic *_panic;             /* innermost running panic or Goexit */
     char *recovered[4];         /* the last messages gort_recover returned, kept until it ends */
     uint8_t nextrecovered;
+    int64_t runnabletime;       /* time stamp counter when it became runnable, if sampled for the latency metric (metrics.c), else 0 */
 };
 
 /*
@@ -306,6 +308,7 @@ struct m {
     uintptr_t threadhandle;     /* OS thread handle (os_*.c) */
     int64_t procid;
     int32_t locks;              /* runtime locks held (lock_futex.c): a panic then is fatal */
+    uint32_t trackseq;          /* Gs it made runnable: every 64th is timed (metrics.c) */
 };
 
 #define RUNQSIZE 256
@@ -370,6 +373,13 @@ struct p {
     int64_t sysmontick_schedwhen;
     uint32_t sysmontick_syscalltick;
     int64_t sysmontick_syscallwhen;
+
+    /* Observability: the execution trace's buffer (trace.c), and the
+     * counters of metrics.c, written only by the P's owner. */
+    traceBuf *tracebuf;
+    _Atomic uint64_t nswitch;   /* goroutines switched to */
+    _Atomic uint64_t ncreated;  /* goroutines created */
+    _Atomic uint64_t latency[32]; /* runnable-to-running samples, by floor(log2(ns)) */
 };
 
 /* gQueue is a FIFO of Gs linked through schedlink. */
@@ -485,6 +495,7 @@ void gort__runqputnowake(g *newg);
 void gort__checkdead(void);
 void gort__startTheWorld(void);
 void gort__stopTheWorld(const char *reason);
+int32_t gort__allplen(void);    /* Ps ever made: gort__allp[0:n] */
 
 /* ------------------------------------------------------------------------
  * time.c
@@ -550,6 +561,7 @@ int32_t gort__atoi32(const char *s, const char *end);   /* Go's atoi32; -1: not 
 int32_t gort__gotraceback(bool *all, bool *crash);
 extern int32_t gort__debug_schedtrace;
 extern int32_t gort__debug_scheddetail;
+extern _Atomic uint32_t gort__schedtraces;   /* SCHED reports printed so far (proc.c) */
 extern int gort__argc_;
 extern char **gort__argv_;
 /* gort__extendRandom fills r[n:len] from the clock, mixed with r[:n] and
@@ -574,6 +586,10 @@ bool gort__stack_is_guard(uintptr_t addr, uintptr_t sp, g **who);
 void gort__scavenge(bool force);
 extern _Atomic int64_t gort__stack_inuse;
 extern _Atomic int64_t gort__stack_cached;
+/* gort__stackstats: stacks in use, free and resident, free and given
+ * back; and the scavenger's passes and the stacks it has given back. */
+void gort__stackstats(int64_t *inuse, int64_t *cached, int64_t *released, uint64_t *passes,
+                      uint64_t *scavenged);
 
 /* ------------------------------------------------------------------------
  * panic.c and traceback.c

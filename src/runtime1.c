@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "os.h"
+#include "trace.h"
 
 int gort__argc_;
 char **gort__argv_;
@@ -171,7 +172,7 @@ int32_t gort__atoi32(const char *s, const char *end)
     return (int32_t)n;
 }
 
-/* gort__parsedebugvars reads GODEBUG (schedtrace, scheddetail) and
+/* gort__parsedebugvars reads GODEBUG (schedtrace, scheddetail, gorttrace) and
  * GOTRACEBACK. */
 void gort__parsedebugvars(void)
 {
@@ -184,7 +185,15 @@ void gort__parsedebugvars(void)
         if (eq) {
             int32_t v = gort__atoi32(eq + 1, end);
             size_t klen = (size_t)(eq - s);
-            if (v >= 0 && klen == 10 && memcmp(s, "schedtrace", 10) == 0)
+            if (klen == 9 && memcmp(s, "gorttrace", 9) == 0 && end > eq + 1) {
+                size_t n = (size_t)(end - eq - 1);
+                char *path = malloc(n + 1);     /* trace.c keeps it */
+                if (path) {
+                    memcpy(path, eq + 1, n);
+                    path[n] = '\0';
+                    gort__debug_gorttrace = path;
+                }
+            } else if (v >= 0 && klen == 10 && memcmp(s, "schedtrace", 10) == 0)
                 gort__debug_schedtrace = v;
             else if (v >= 0 && klen == 11 && memcmp(s, "scheddetail", 11) == 0)
                 gort__debug_scheddetail = v;

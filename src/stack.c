@@ -102,6 +102,7 @@ int gort__test_stackguard;
 
 _Atomic int64_t gort__stack_inuse;
 _Atomic int64_t gort__stack_cached;
+static _Atomic uint64_t scavpasses, scavenged;   /* the scavenger's passes, stacks it gave back */
 
 /* setcached publishes how many stacks the scavenger could give back.
  * stackpool.lock must be held. */
@@ -318,6 +319,20 @@ bool gort__stack_is_guard(uintptr_t addr, uintptr_t sp, g **who)
     return false;
 }
 
+/* gort__stackstats: see runtime.h.  Counts of stacks, read under the
+ * pool's lock. */
+void gort__stackstats(int64_t *inuse, int64_t *cached, int64_t *released, uint64_t *passes,
+                      uint64_t *scav)
+{
+    gort__lock(&stackpool.lock);
+    *inuse = atomic_load_explicit(&gort__stack_inuse, memory_order_relaxed);
+    *cached = (int64_t)stackpool.hot.n;
+    *released = (int64_t)stackpool.cold.n;
+    *passes = atomic_load_explicit(&scavpasses, memory_order_relaxed);
+    *scav = atomic_load_explicit(&scavenged, memory_order_relaxed);
+    gort__unlock(&stackpool.lock);
+}
+
 /* gort__scavenge gives back to the OS the stacks that have sat in the
  * global free list since the previous call (all of them when force). */
 void gort__scavenge(bool force)
@@ -340,6 +355,8 @@ void gort__scavenge(bool force)
     }
     stackpool.hotmin = stackpool.hot.n;
     setcached();
+    atomic_fetch_add_explicit(&scavpasses, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&scavenged, nold, memory_order_relaxed);
     gort__unlock(&stackpool.lock);
 
     for (size_t i = 0; i < nold; i++) {

@@ -63,6 +63,7 @@
 
 #include "netpoll.h"
 #include "os.h"
+#include "trace.h"
 
 enum {
     timerNoStatus,      /* on no heap, not running: inactive */
@@ -283,6 +284,7 @@ static void runtimer(p *pp, int64_t now)
     atomic_store_explicit(&t->status, timerRunning, memory_order_relaxed);
     heapremove(pp, t);
     gort__unlock(&pp->timerslock);
+    traceTimer(f);
     f(arg, seq);
     gort__lock(&pp->timerslock);
     if (period > 0) {

@@ -36,7 +36,8 @@ file(MAKE_DIRECTORY ${WORK})
 
 run("cmake --install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
 foreach(f include/gort.h ${LIBDIR}/libgort.a ${LIBDIR}/pkgconfig/gort.pc
-          ${LIBDIR}/cmake/gort/gortConfig.cmake ${LIBDIR}/cmake/gort/gortTargets.cmake)
+          ${LIBDIR}/cmake/gort/gortConfig.cmake ${LIBDIR}/cmake/gort/gortTargets.cmake
+          share/gort/gdb/gort.py)
   if(NOT EXISTS ${prefix}/${f})
     message(FATAL_ERROR "install: ${prefix}/${f} was not installed")
   endif()

@@ -1,25 +1,58 @@
 /*
- * schedtrace.c - a child for the GODEBUG=schedtrace test: it keeps the
- * scheduler busy for ~100 ms (goroutines that sleep and yield), so that
- * sysmon prints several SCHED lines, then exits 0.
+ * schedtrace.c - a child for the GODEBUG=schedtrace and scheddetail
+ * tests: it keeps the scheduler busy (goroutines that sleep and yield,
+ * one parked on a channel, one locked to its thread) until sysmon has
+ * printed at least three SCHED reports, then exits 0.  It waits for the
+ * reports (gort__schedtraces), not for a time, so a loaded machine makes
+ * it slower, never wrong; after 60 s without them it fails.
  */
 #include <gort.h>
 #include <stdio.h>
 
+#include "runtime.h"
+
+static _Atomic bool stop;
+static gort_chan *never;
+
 static void napper(void *arg)
 {
     (void)arg;
-    for (int i = 0; i < 10; i++) {
-        gort_sleep(10 * GORT_MILLISECOND);
+    while (!atomic_load(&stop)) {
+        gort_sleep(2 * GORT_MILLISECOND);
         gort_gosched();
     }
 }
 
+static void parked(void *arg)
+{
+    (void)arg;
+    gort_chan_recv(never, NULL);
+}
+
+static void locked(void *arg)
+{
+    (void)arg;
+    gort_lockosthread();
+    while (!atomic_load(&stop))
+        gort_sleep(GORT_MILLISECOND);
+    gort_unlockosthread();
+}
+
 void main_main(void)
 {
+    never = gort_chan_make(0, 0);
+    gort_go(parked, NULL);
+    gort_go(locked, NULL);
     for (int i = 0; i < 4; i++)
         gort_go(napper, NULL);
-    while (gort_numgoroutine() > 1)
-        gort_sleep(5 * GORT_MILLISECOND);
+    int64_t deadline = gort_nanotime() + 60 * GORT_SECOND;
+    while (atomic_load(&gort__schedtraces) < 3) {
+        if (gort_nanotime() > deadline) {
+            fprintf(stderr, "FAIL: no three SCHED reports in 60 s\n");
+            gort_exit(1);
+        }
+        gort_sleep(GORT_MILLISECOND);
+    }
+    atomic_store(&stop, true);
     printf("done\n");
 }
