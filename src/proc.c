@@ -1892,12 +1892,19 @@ static NORETURN void goexit1(void)
     gort__throw("goexit1: resumed a dead goroutine");
 }
 
+/* gort__goexit1 ends the current goroutine (panic.c, after a recovery in
+ * its bottom frame). */
+NORETURN void gort__goexit1(void)
+{
+    goexit1();
+}
+
 /* gort__goexit_start is the first C function of every goroutine: it runs
  * the start function and then exits the goroutine.  goentry calls it. */
 NORETURN void gort__goexit_start(g *gp)
 {
     resumed();
-    gort__callframe(gp->fn, gp->arg);  /* its frame (panic.c) */
+    gort__goframe(gp->fn, gp->arg);    /* its bottom frame (panic.c) */
     goexit1();
 }
 

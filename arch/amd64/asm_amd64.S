@@ -335,6 +335,31 @@ FUNC(gort__ctxresume)
 ENDFUNC(gort__ctxresume)
 
 /*
+ * void gort__stackcall(uintptr_t sp, void (*fn)(void *), void *arg): call
+ * fn(arg) with the stack pointer at sp (rounded down to 16 bytes), on the
+ * stack the caller is on; fn must not return.  Everything below sp is
+ * abandoned, nothing above it is touched: panic.c resumes a goroutine's
+ * bottom frame after a recovery with it, below the frame's record, where
+ * a saved context would otherwise have been needed.
+ */
+FUNC(gort__stackcall)
+#ifdef __ELF__
+	.cfi_startproc
+	.cfi_undefined rip			/* unwinders stop here */
+#endif
+	andq	$-16, ARG0			/* ABI alignment */
+	movq	ARG0, %rsp			/* the new sp */
+	movq	ARG1, %rax			/* fn */
+	movq	ARG2, ARG0			/* fn(arg) */
+	subq	$SHADOW, %rsp			/* home space for fn */
+	call	*%rax
+	ud2					/* fn must not return */
+#ifdef __ELF__
+	.cfi_endproc
+#endif
+ENDFUNC(gort__stackcall)
+
+/*
  * void gort__procyield(uint32_t cycles): spin for cycles pause
  * instructions (Go's procyield), the spin-wait of the runtime's locks and
  * of sync.Mutex.  pause tells the core that this is a spin loop: it stops
