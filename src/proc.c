@@ -301,7 +301,7 @@ static inline void setgstatus_own(g *gp, uint32_t oldval, uint32_t newval)
  *   commitpark(gp)   a parking goroutine, once its context is saved
  */
 
-static void postswitch(void);
+static void postswitch(m *mp);
 
 /* leave saves what the thread holds for gp, which is leaving its stack:
  * its errno, from the errno of the thread it ran on; and checks a soft
@@ -319,7 +319,7 @@ static inline void leave(g *gp, m *mp)
  * fake frames (NULL: the leaving stack is g0's or dead). */
 static inline void enterstack(g *gp, void **fakesave)
 {
-    gort__setg(gp);
+    setg(gp);
     asan_start_switch(fakesave, (void *)gp->stack.lo, gp->stack.hi - gp->stack.lo);
     tsan_switch(gp->tsanfiber);
 }
@@ -333,8 +333,9 @@ static inline void resumed(void)
 {
     g *gp = getg();
     asan_finish_switch(gp->asanfake);
-    *gp->m->errnop = gp->errno_;
-    postswitch();
+    m *mp = gp->m;
+    *mp->errnop = gp->errno_;
+    postswitch(mp);
 }
 
 /* mcall_ switches from the current goroutine to its M's g0 stack and
@@ -361,7 +362,7 @@ static inline void g0enter(g *gp)
 {
     asan_finish_switch(NULL);
     /* g0 first: leave's stack check must see gp's saved sp, not g0's. */
-    gort__setg(gp->m->g0);
+    setg(gp->m->g0);
     leave(gp, gp->m);
 }
 
@@ -471,19 +472,10 @@ static g *globrunqpop(void)
 
 static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t);
 
-/* runqput tries to put gp on pp's local run queue.  If next, gp goes to
- * runnext and whatever was there is kicked to the tail.  A full queue
- * moves half of itself to the global queue.  Executed only by the owner. */
-static void runqput(p *pp, g *gp, bool next)
+/* runqputring puts gp at the tail of pp's ring; a full ring moves half
+ * of itself to the global queue.  Executed only by the owner. */
+static void runqputring(p *pp, g *gp)
 {
-    if (next) {
-        g *old = atomic_load(&pp->runnext);
-        while (!atomic_compare_exchange_weak(&pp->runnext, &old, gp))
-            ;
-        if (old == NULL)
-            return;
-        gp = old;   /* kick the old runnext to the regular queue */
-    }
     for (;;) {
         uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
         uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
@@ -495,6 +487,53 @@ static void runqput(p *pp, g *gp, bool next)
         if (runqputslow(pp, gp, h, t))
             return;
         /* the queue is not full now, retry */
+    }
+}
+
+/* runqput tries to put gp on pp's local run queue.  If next, gp goes to
+ * runnext and whatever was there is kicked to the tail.  The owner-only
+ * slot (runqown) is the queue's last place: it goes to the ring first,
+ * so that the order stays first in, first out.  Executed only by the
+ * owner. */
+static void runqput(p *pp, g *gp, bool next)
+{
+    if (next) {
+        g *old = atomic_load(&pp->runnext);
+        while (!atomic_compare_exchange_weak(&pp->runnext, &old, gp))
+            ;
+        if (old == NULL)
+            return;
+        gp = old;   /* kick the old runnext to the regular queue */
+    }
+    g *own = pp->runqown;
+    if (unlikely(own != NULL)) {
+        pp->runqown = NULL;
+        runqputring(pp, own);
+    }
+    runqputring(pp, gp);
+}
+
+/* runqputown puts gp in pp's owner-only slot, the queue's last place,
+ * where no stealer sees it (runtime.h): the requeue of a direct switch,
+ * with no atomic.  A G already there goes to the ring first.  Executed
+ * only by the owner. */
+static inline void runqputown(p *pp, g *gp)
+{
+    g *own = pp->runqown;
+    pp->runqown = gp;
+    if (unlikely(own != NULL))
+        runqputring(pp, own);
+}
+
+/* runqflushown moves pp's owner-only slot to the ring, where stealers see
+ * it: before the P can be run or looked at by another M (releasep,
+ * entersyscall).  Executed only by the owner. */
+static inline void runqflushown(p *pp)
+{
+    g *own = pp->runqown;
+    if (own != NULL) {
+        pp->runqown = NULL;
+        runqputring(pp, own);
     }
 }
 
@@ -520,15 +559,16 @@ static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t)
     return true;
 }
 
-/* runqget takes a G from pp's local queue: runnext first.  inheritTime
- * says whether it should inherit the rest of the time slice.  Executed
- * only by the owner. */
-static g *runqget(p *pp, bool *inheritTime)
+/* runqget takes a G from pp's local queue: runnext first, the owner-only
+ * slot last.  inheritTime says whether it should inherit the rest of the
+ * time slice.  Executed only by the owner.  (runqget_inl is the same,
+ * inline, for trydirect.) */
+static inline __attribute__((always_inline)) g *runqget_inl(p *pp, bool *inheritTime)
 {
     bool fair = atomic_load_explicit(&pp->preemptnext, memory_order_relaxed);
     if (unlikely(fair)) {
         atomic_store_explicit(&pp->preemptnext, false, memory_order_relaxed);
-        if (atomic_load(&pp->runqtail) == atomic_load(&pp->runqhead))
+        if (atomic_load(&pp->runqtail) == atomic_load(&pp->runqhead) && pp->runqown == NULL)
             fair = false;   /* nothing queued: runnext it is */
     }
     g *next = fair ? NULL : atomic_load(&pp->runnext);
@@ -539,8 +579,13 @@ static g *runqget(p *pp, bool *inheritTime)
     for (;;) {
         uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
         uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
-        if (t == h)
-            return NULL;
+        if (t == h) {
+            /* The ring is empty: the owner-only slot is all that is left. */
+            g *own = pp->runqown;
+            pp->runqown = NULL;
+            *inheritTime = false;
+            return own;
+        }
         g *gp = atomic_load_explicit(&pp->runq[h % RUNQSIZE], memory_order_relaxed);
         if (atomic_compare_exchange_weak_explicit(&pp->runqhead, &h, h + 1,
                                                   memory_order_release, memory_order_relaxed)) {
@@ -548,6 +593,11 @@ static g *runqget(p *pp, bool *inheritTime)
             return gp;
         }
     }
+}
+
+static g *runqget(p *pp, bool *inheritTime)
+{
+    return runqget_inl(pp, inheritTime);
 }
 
 static bool runqempty(p *pp)
@@ -751,6 +801,7 @@ static p *releasep(void)
     p *pp = mp->p;
     if (pp == NULL || pp->m != mp || atomic_load(&pp->status) != Prunning)
         gort__throw("releasep: invalid p state");
+    runqflushown(pp);   /* who takes pp next must see all its work */
     mp->p = NULL;
     pp->m = NULL;
     atomic_store(&pp->status, Pidle);
@@ -1386,18 +1437,17 @@ static void park_m(g *gp)
 enum { SWAP_REQUEUE = 1, SWAP_PARK = 2 };
 
 /* postswitch finishes, for the M's previous goroutine, a direct switch
- * that resumed the current one: now that its context is saved, requeue
- * it, or commit its park. */
-static void postswitch(void)
+ * that resumed the current one (mp is the current M): now that its
+ * context is saved, requeue it, or commit its park. */
+static inline __attribute__((always_inline)) void postswitch(m *mp)
 {
-    m *mp = getg()->m;
     g *prev = mp->swapprev;
     if (prev == NULL)
         return;
     mp->swapprev = NULL;
     if (mp->swapkind == SWAP_REQUEUE) {
         setgstatus_own(prev, Grunning, Grunnable);
-        runqput(mp->p, prev, false);
+        runqputown(mp->p, prev);
         return;
     }
     bool (*unlockf)(g *, void *) = mp->waitunlockf;
@@ -1426,7 +1476,7 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
         atomic_load_explicit(&pp->timer0When, memory_order_relaxed) != 0)
         return false;   /* now and then, the long way: it runs due timers */
     bool inheritTime;
-    g *next = runqget(pp, &inheritTime);
+    g *next = runqget_inl(pp, &inheritTime);
     if (next == NULL)
         return false;
     if (next->lockedm != NULL) {
@@ -1439,8 +1489,10 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
     leave(gp, mp);
     mp->swapprev = gp;
     mp->swapkind = kind;
-    mp->waitunlockf = unlockf;
-    mp->waitlock = lock;
+    if (kind == SWAP_PARK) {    /* a requeue leaves them NULL */
+        mp->waitunlockf = unlockf;
+        mp->waitlock = lock;
+    }
     gp->m = NULL;
     switchin(mp, next, inheritTime);
     enterstack(next, &gp->asanfake);
@@ -1921,6 +1973,7 @@ void gort_entersyscall(void)
     if (mp == NULL || mp->p == NULL || gp == mp->g0)
         return;         /* not on a goroutine: nothing to hand off */
     p *pp = mp->p;
+    runqflushown(pp);   /* sysmon may hand pp to another M: no hidden work */
     gort__casgstatus(gp, Grunning, Gsyscall);
     mp->syscalltick = atomic_load(&pp->syscalltick);
     pp->m = NULL;
@@ -2562,12 +2615,12 @@ int64_t gort_goid(void)
 
 void gort_gosched(void)
 {
-    if (isforeignthread()) {
+    g *gp = getg();
+    if (gp == NULL || gp->isforeign) {
         /* Its own thread is all it has to give up. */
         gort__osyield();
         return;
     }
-    g *gp = getg();
     if (trydirect(gp, SWAP_REQUEUE, NULL, NULL))
         return;
     mcall(gosched_m);

@@ -338,6 +338,14 @@ struct p {
     _Atomic uint32_t runqtail;
     g *_Atomic runq[RUNQSIZE];
     g *_Atomic runnext;
+    /* runqown is one more slot of the local queue, logically after the
+     * ring's tail, that only the owner reads and writes (plain loads and
+     * stores) and stealers never see: a direct switch requeues the
+     * goroutine that yielded there (proc.c, postswitch).  It is empty
+     * whenever no M owns the P (releasep and entersyscall move it to
+     * the ring), so whoever looks at a P that nobody runs sees all of
+     * its work in the ring. */
+    g *runqown;
     /* Set by sysmon when runnext hand-offs have kept this P on the same
      * time slice for 10ms: the next runqget takes the queue's head, so
      * that the queue cannot starve (gort cannot preempt C code). */
@@ -446,8 +454,10 @@ void gort__setg(g *gp);
 #include "arch_amd64.h"
 #ifdef GORT_HAVE_FAST_GETG
 #define getg() gort__getg_fast()
+#define setg(gp) gort__setg_fast(gp)
 #else
 #define getg() gort__getg()
+#define setg(gp) gort__setg(gp)
 #endif
 
 /* ------------------------------------------------------------------------

@@ -51,6 +51,19 @@ static inline struct g *gort__getg_fast(void)
                      : "memory");
     return gp;
 }
+
+/* gort__setg_fast makes gp the thread's current G: the store that pairs
+ * with gort__getg_fast, as an asm volatile with a "memory" clobber too. */
+static inline void gort__setg_fast(struct g *gp)
+{
+    struct g **slot;
+    __asm__ volatile("movq gort__tls_g@gottpoff(%%rip), %0\n\t"
+                     "movq %1, %%fs:(%0)"
+                     : "=&r"(slot)
+                     : "r"(gp)
+                     : "memory");
+    (void)slot;
+}
 #endif
 #endif
 
