@@ -88,7 +88,7 @@ G=$B/gobin
 #   none      no target
 workloads=(
   "rawswitch|raw switch (gort__swapgo; Go: Gosched)|2000000|200000|1|le|10"
-  "gosched|gort_gosched ping, 2 goroutines|1000000|100000|1 2|le|25"
+  "gosched|gort_gosched ping, 2 goroutines|1000000|100000|1 2|le|20"
   "spawn|spawn-and-exit, %s goroutines|1000000|100000|1 2|faster|3"
   "pingpong|unbuffered ping-pong, %s round trips|1000000|100000|1 2|faster|4"
   "bufchan|buffered channel (cap 128), %s values|5000000|500000|1 2|none|"
@@ -100,6 +100,9 @@ workloads=(
   "idleconns|%s idle TCP connections: resident per connection|10000|1000|-|le|8"
   "sleepers|%s goroutines sleeping 1 ms|100000|10000|1 2|faster|1"
   "select4|select over 4 channels, %s selects|1000000|100000|1 2|none|"
+  "selectready|select over 4 cases, one ready, %s selects|2000000|200000|1 2|none|"
+  "selectblock|blocking select over 2 cases, woken by a sender, %s selects|1000000|100000|1 2|none|"
+  "contended|contended channel (cap 128), 8 senders and 8 receivers, %s values|4000000|400000|1 2|none|"
   "defer|a call with one deferred call (gort_pcall + gort_defer), %s calls|10000000|1000000|1|le|10"
   "hello|hello, start to exit (%s runs each)|200|50|-|vsc|1.5"
 )
