@@ -23,6 +23,7 @@
 #include "sanitizer.h"
 #include "testthread.h"
 #include "testutil.h"
+#include "testyield.h"   /* wait_alone */
 
 #define NOINL __attribute__((noinline))
 
@@ -640,13 +641,13 @@ static void test_recover_before_panic_after_goexit(void **state)
 {
     (void)state;
     done = gort_chan_make(sizeof(int), 0);
+    wait_alone();   /* the last test's goroutine may still be on its way out */
     int n0 = gort_numgoroutine();
     gort_go(before_panic_after_goexit, NULL);
     int v;
     assert_true(gort_chan_recv(done, &v));
     /* The Goexit went on: the goroutine ends. */
-    for (int i = 0; i < 100000 && gort_numgoroutine() > n0; i++)
-        gort_gosched();
+    wait_alone();   /* it ends (or the test's timeout fails it) */
     assert_int_equal(gort_numgoroutine(), n0);
     gort_chan_free(done);
     assert_no_failure();
@@ -740,12 +741,12 @@ static void test_recover_in_goroutine(void **state)
         logreset();
         bottomgot[0] = 0;
         done = gort_chan_make(sizeof(int), 0);
+        wait_alone();   /* the last test's goroutine may still be on its way out */
         int n0 = gort_numgoroutine();
         gort_go(bottombody, NULL);
         int v;
         assert_true(gort_chan_recv(done, &v));
-        for (int i = 0; i < 100000 && gort_numgoroutine() > n0; i++)
-            gort_gosched();
+        wait_alone();   /* it ends (or the test's timeout fails it) */
         assert_int_equal(gort_numgoroutine(), n0);
         assert_string_equal(logbuf, "Raz");
         assert_string_equal(bottomgot, "bottom");
