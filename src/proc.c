@@ -516,7 +516,12 @@ static void runqput(p *pp, g *gp, bool next)
 /* runqputown puts gp in pp's owner-only slot, the queue's last place,
  * where no stealer sees it (runtime.h): the requeue of a direct switch,
  * with no atomic.  A G already there goes to the ring first.  Executed
- * only by the owner. */
+ * only by the owner.  A G in the slot runs once its P's running G next
+ * enters the scheduler (it yields, parks, exits or makes a system call,
+ * which flushes the slot): no later than before, because a requeue
+ * wakes no M (postswitch never called wakep), so an idle P would not
+ * have come to steal it either; and the slot never hides work from a
+ * P's next owner (runqflushown). */
 static inline void runqputown(p *pp, g *gp)
 {
     g *own = pp->runqown;
