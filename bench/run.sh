@@ -53,6 +53,8 @@ command -v make >/dev/null || need+=(make)
 command -v go >/dev/null || need+=(golang-go)
 command -v wrk >/dev/null || need+=(wrk)
 command -v taskset >/dev/null || need+=(util-linux)
+command -v g++ >/dev/null || need+=(g++)
+[ -e /usr/include/boost/fiber/all.hpp ] || need+=(libboost-fiber-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing: ${need[*]}" >&2
   sudo=""
@@ -79,6 +81,20 @@ mkdir -p "$B/gobin"
 (cd bench/go && go build -o "$B/gobin/" ./...)
 G=$B/gobin
 
+# The C peers: the same workloads on Boost.Fiber (bench/boost/*.cpp:
+# round_robin on one thread at GOMAXPROCS=1, work_stealing on GOMAXPROCS
+# threads otherwise) and with one pthread per goroutine (bench/pthread/*.c:
+# pipes and mutex + condition variable, as a user would, confined to the
+# first GOMAXPROCS CPUs), where a peer can express the workload.
+echo "== building the C peers (Boost.Fiber, pthread)" >&2
+P=$B/peers
+mkdir -p "$P"
+peers="gosched pingpong spawn"
+for w in $peers; do
+  g++ -O2 -o "$P/boost_$w" "bench/boost/$w.cpp" -lboost_fiber -lboost_context -lpthread
+  cc -O2 -o "$P/pthread_$w" "bench/pthread/$w.c" -lpthread
+done
+
 # --- the workloads --------------------------------------------------------
 # name|label|size|quick size|GOMAXPROCS values ("-": left unset, i.e. the
 # number of CPUs)|target kind|target value
@@ -88,7 +104,7 @@ G=$B/gobin
 #   none      no target
 workloads=(
   "rawswitch|raw switch (gort__swapgo; Go: Gosched)|2000000|200000|1|le|10"
-  "gosched|gort_gosched ping, 2 goroutines|1000000|100000|1 2|le|25"
+  "gosched|gort_gosched ping, 2 goroutines|1000000|100000|1 2|le|20"
   "spawn|spawn-and-exit, %s goroutines|1000000|100000|1 2|faster|3"
   "pingpong|unbuffered ping-pong, %s round trips|1000000|100000|1 2|faster|4"
   "bufchan|buffered channel (cap 128), %s values|5000000|500000|1 2|none|"
@@ -100,6 +116,9 @@ workloads=(
   "idleconns|%s idle TCP connections: resident per connection|10000|1000|-|le|8"
   "sleepers|%s goroutines sleeping 1 ms|100000|10000|1 2|faster|1"
   "select4|select over 4 channels, %s selects|1000000|100000|1 2|none|"
+  "selectready|select over 4 cases, one ready, %s selects|2000000|200000|1 2|none|"
+  "selectblock|blocking select over 2 cases, woken by a sender, %s selects|1000000|100000|1 2|none|"
+  "contended|contended channel (cap 128), 8 senders and 8 receivers, %s values|4000000|400000|1 2|none|"
   "defer|a call with one deferred call (gort_pcall + gort_defer), %s calls|10000000|1000000|1|le|10"
   "hello|hello, start to exit (%s runs each)|200|50|-|vsc|1.5"
 )
@@ -220,7 +239,7 @@ for w in "${workloads[@]}"; do
   label=$(printf "$label" "$(num "$size")")
   unit=$(unit_of "$name")
   for p in $procs; do
-    gv=(); ov=(); cv=()
+    gv=(); ov=(); cv=(); bv=(); tv_=()
     for ((i = 1; i <= runs; i++)); do
       if [ "$name" = hello ]; then
         x=$(runone "$p" "$C/bench_exectime" "$size" "$C/bench_hello"); [ -z "$x" ] || gv+=("$x")
@@ -229,14 +248,24 @@ for w in "${workloads[@]}"; do
       else
         x=$(runone "$p" "$C/bench_$name" "$size"); [ -z "$x" ] || gv+=("$x")
         x=$(runone "$p" "$G/$name" "$size"); [ -z "$x" ] || ov+=("$x")
+        if [ -x "$P/boost_$name" ]; then
+          x=$(runone "$p" "$P/boost_$name" "$size"); [ -z "$x" ] || bv+=("$x")
+          # a thread each: a tenth of the size (the same per-op figure)
+          psize=$size; [ "$name" = spawn ] && psize=$((size / 10))
+          x=$(runone "$p" "$P/pthread_$name" "$psize"); [ -z "$x" ] || tv_+=("$x")
+        fi
       fi
       printf "  %-10s P=%s run %d/%d: gort %s, Go %s%s\n" "$name" "$p" "$i" "$runs" \
         "${gv[-1]:-fail}" "${ov[-1]:-fail}" "${cv:+, C ${cv[-1]}}" >&2
     done
     gm=$(median "${gv[@]}"); om=$(median "${ov[@]}"); cm=$(median "${cv[@]}")
+    bcol="-"; pcol="-"
+    if [ -x "$P/boost_$name" ]; then
+      bcol=$(fmtv "$(median "${bv[@]}")" "$unit"); pcol=$(fmtv "$(median "${tv_[@]}")" "$unit")
+    fi
     IFS='|' read -r ratio target met <<<"$(verdict "$kind" "$tv" "$unit" "$gm" "$om" "$cm")"
     [ "$p" = - ] && pshow="$jobs (default)" || pshow=$p
-    rows+=("| $label | $pshow | $(fmtv "$gm" "$unit") | $(fmtv "$om" "$unit") | $ratio | $target | $met |")
+    rows+=("| $label | $pshow | $(fmtv "$gm" "$unit") | $(fmtv "$om" "$unit") | $bcol | $pcol | $ratio | $target | $met |")
   done
 done
 
@@ -320,9 +349,9 @@ for p in 1 2; do
     IFS='|' read -r s who tv <<<"$cmp"
     or=$(medianof "${rps[$s]:-}"); op=$(medianof "${p99[$s]:-}")
     IFS='|' read -r ratio target met <<<"$(verdict more "$tv" req/s "$gr" "$or")"
-    rows+=("| HTTP plaintext, requests per second (Go: $who) | $p | $(fmtv "$gr" req/s) | $(fmtv "$or" req/s) | $ratio | $target | $met |")
+    rows+=("| HTTP plaintext, requests per second (Go: $who) | $p | $(fmtv "$gr" req/s) | $(fmtv "$or" req/s) | - | - | $ratio | $target | $met |")
     IFS='|' read -r ratio target met <<<"$(verdict faster 1 ms "$gp" "$op")"
-    rows+=("| HTTP plaintext, p99 latency (Go: $who) | $p | $(fmtv "$gp" ms) | $(fmtv "$op" ms) | $ratio | no worse than Go's | $met |")
+    rows+=("| HTTP plaintext, p99 latency (Go: $who) | $p | $(fmtv "$gp" ms) | $(fmtv "$op" ms) | - | - | $ratio | no worse than Go's | $met |")
   done
 done
 t_end=$(date +%s)
@@ -345,8 +374,8 @@ mode="full sizes"; [ $quick = 1 ] && mode="quick mode (-q): sizes divided by 10"
   echo "the whole run took $((t_end - t_start)) s. \`bench/run.sh\` made this file."
   echo "Load average (1, 5, 15 min) at the start: $load_start; at the end: $load_end."
   echo
-  echo "| workload | GOMAXPROCS | gort | Go | ratio | target | met |"
-  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  echo "| workload | GOMAXPROCS | gort | Go | Boost.Fiber | pthread | ratio (Go/gort) | target | met |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   printf "%s\n" "${rows[@]}"
   echo
   echo "A ratio above 1 means gort is ahead: it is Go's figure over gort's for"
@@ -355,6 +384,15 @@ mode="full sizes"; [ $quick = 1 ] && mode="quick mode (-q): sizes divided by 10"
   echo "goroutine (spawn, skynet), per round trip, per value, per lock/unlock"
   echo "pair, per select; the sieve and the sleepers are whole runs."
   echo
+  echo "- **Boost.Fiber, pthread**: the C peers of the same run, where they"
+  echo "  can express the workload (\"-\" where not): Boost.Fiber (bench/boost,"
+  echo "  $(dpkg-query -W -f '${Version}' libboost-fiber-dev 2>/dev/null || echo '?')) with"
+  echo "  round_robin on one thread at GOMAXPROCS=1 and work_stealing on two;"
+  echo "  one pthread per goroutine (bench/pthread: sched_yield, pipes, a mutex"
+  echo "  and condition variable for the count), on the first GOMAXPROCS CPUs;"
+  echo "  its spawn row starts a tenth as many threads.  select has no direct"
+  echo "  Boost.Fiber analogue; skynet's million fibers or threads alive at"
+  echo "  once is not what either is made for."
   echo "- **raw switch**: gort has no public switch below \`gort_gosched\`; the"
   echo "  row measures the runtime's lowest one, \`gort__swapgo\`"
   echo "  (arch/amd64/asm_amd64.S: save this context, resume that one), between"

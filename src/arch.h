@@ -69,6 +69,12 @@ void gort__tracebackon(uintptr_t sp, void (*fn)(void *), void *arg);
 __attribute__((returns_twice)) int gort__ctxsave(ctxbuf *b);
 NORETURN void gort__ctxresume(ctxbuf *b, int v);
 
+/* gort__stackcall calls fn(arg) with the stack pointer at sp (rounded
+ * down to 16 bytes) on the current stack, abandoning everything below sp;
+ * fn must not return.  panic.c resumes a goroutine's bottom frame with it
+ * after a recovery (the frame saves no context). */
+NORETURN void gort__stackcall(uintptr_t sp, void (*fn)(void *), void *arg);
+
 /* ------------------------------------------------------------------------
  * C functions that the assembly calls.
  *

@@ -339,6 +339,16 @@ static bool chanpark(gort_chan *c, g *gp, waitq *q, void *ep, waitReason reason)
     gp->param = NULL;
     mysg->c = NULL;
     mysg->elem = NULL;
+    if (likely(gp->cachedsudog == NULL)) {
+        /* Straight back to gp's own cached sudog, as releaseSudog would
+         * put it, without its checks: whoever woke us took mysg off its
+         * queue (next and prev are NULL), and of the fields that
+         * releaseSudog clears, chanpark sets only g and success. */
+        mysg->g = NULL;
+        mysg->success = false;
+        gp->cachedsudog = mysg;
+        return success;
+    }
     gort__releaseSudog(mysg);
     return success;
 }

@@ -18,16 +18,49 @@ enum { active_spin = 4, active_spin_cnt = 30, passive_spin = 1 };
 
 static void lockslow(mutex *l, uint32_t v);
 
+/*
+ * The count of runtime locks held (a panic then is fatal, panic.c) is a
+ * count per thread, which is per M: a lock is never held across a
+ * switch, so the goroutine that holds one stays on its thread until it
+ * releases it.  Where thread-local storage is one instruction
+ * (GORT_HAVE_FAST_GETG) the count is a thread-local variable, one
+ * increment with no load of g or m; elsewhere (mingw-w64's emulated TLS
+ * costs a call) it is m->locks, reached through getg(), and threads
+ * without a G yet do not count.
+ */
+#ifdef GORT_HAVE_FAST_GETG
+__thread int32_t gort__tls_locks __attribute__((tls_model("initial-exec")));
+
+static inline void lockcount(int32_t d)
+{
+    gort__tls_locks += d;
+}
+
+int32_t gort__mlocks(void)
+{
+    return gort__tls_locks;
+}
+#else
+static inline void lockcount(int32_t d)
+{
+    g *gp = getg();
+    if (gp != NULL && gp->m != NULL)
+        gp->m->locks += d;
+}
+
+int32_t gort__mlocks(void)
+{
+    g *gp = getg();
+    return gp != NULL && gp->m != NULL ? gp->m->locks : 0;
+}
+#endif
+
 /* gort__lock acquires l, spinning a little and then sleeping.  The fast
  * path is one exchange; the rest is out of line, so that the common case
  * saves no registers. */
 void gort__lock(mutex *l)
 {
-    /* Count it on the M: a panic with a runtime lock held is fatal
-     * (panic.c).  Threads without a G yet do not count. */
-    g *gp = getg();
-    if (gp != NULL && gp->m != NULL)
-        gp->m->locks++;
+    lockcount(1);   /* a panic with a runtime lock held is fatal (panic.c) */
     uint32_t v = atomic_exchange(&l->key, mutex_locked);
     if (likely(v == mutex_unlocked))
         return;
@@ -71,9 +104,7 @@ void gort__unlock(mutex *l)
     uint32_t v = atomic_exchange(&l->key, mutex_unlocked);
     if (v == mutex_unlocked)
         gort__throw("unlock of unlocked lock");
-    g *gp = getg();
-    if (gp != NULL && gp->m != NULL)
-        gp->m->locks--;
+    lockcount(-1);
     if (v == mutex_sleeping)
         gort__futexwakeup(&l->key, 1);
 }

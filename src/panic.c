@@ -896,6 +896,49 @@ bool gort__callframe(gort_fn fn, void *arg)
 #pragma GCC diagnostic pop
 #endif
 
+/*
+ * gort__goframe runs fn(arg), a goroutine's start function, as the bottom
+ * frame of the current goroutine: as gort__callframe, but it saves no
+ * context on entry, which would cost every goroutine the save for the
+ * rare one that recovers a panic.  A context is needed only where the
+ * frame goes on after a recovery, and the bottom frame goes on in one
+ * way only: its remaining deferred calls run, and the goroutine exits.
+ * That needs none of the registers of the code that panicked, just a
+ * stack: recovery calls bottomresume with gort__stackcall on the same
+ * stack, below this frame's record (whose memory is all that it reads;
+ * every frame below it is abandoned, as any recovery abandons them).
+ * A frame ending normally with deferred calls runs them with a context
+ * of its own (rundefers), as any frame does.  Returns when fn returned;
+ * after a recovery, the goroutine exits from bottomresume instead.
+ */
+void gort__goframe(gort_fn fn, void *arg)
+{
+    frame f;
+    g *gp = getg();
+    initframe(&f, gp->frame, FRAME_CALL, NULL);
+    gp->frame = &f;
+    fn(arg);
+    if (unlikely(f.n != 0)) {
+        rundefers(gp, &f);
+        freedefers(&f);
+    }
+    gp->frame = f.link;
+}
+
+/* bottomresume goes on with a goroutine's bottom frame f after a
+ * recovery in it (recovery, on the goroutine's stack below f): the rest
+ * of its deferred calls, then the goroutine's exit. */
+static NORETURN void bottomresume(void *arg)
+{
+    frame *f = arg;
+    g *gp = getg();
+    if (f->n != 0)
+        rundefers(gp, f);
+    freedefers(f);
+    gp->frame = f->link;
+    gort__goexit1();
+}
+
 bool gort_pcall(gort_fn fn, void *arg)
 {
     if (fn == NULL)
@@ -938,6 +981,11 @@ static NORETURN void recovery(g *gp, gpanic *p, frame *f)
     if (f->kind == FRAME_CALL)
         f->recovered = true;
     asan_noreturn();
+    if (f->resume == NULL) {
+        /* A goroutine's bottom frame (gort__goframe): no context, a
+         * stack below its record. */
+        gort__stackcall((uintptr_t)f - 64, bottomresume, f);
+    }
     gort__ctxresume(f->resume, 1);
 }
 
@@ -1002,7 +1050,7 @@ static NOINLINE NORETURN void gopanic(const char *msg)
         gort__printf("panic: %s\n", msg);
         gort__throw("panic on system stack");
     }
-    if (mp->locks > 0) {
+    if (gort__mlocks() > 0) {
         gort__printf("panic: %s\n", msg);
         gort__throw("panic holding locks");
     }
@@ -1078,9 +1126,14 @@ void gort__goexit_defers(void)
 
 void gort__gexit(g *gp)
 {
-    for (size_t i = 0; i < nelem(gp->recovered); i++) {
-        free(gp->recovered[i]);
-        gp->recovered[i] = NULL;
+    /* The slots fill in order from 0 (keeprecovered): an empty first
+     * one means that it never recovered anything, the common case. */
+    if (gp->recovered[0] != NULL) {
+        for (size_t i = 0; i < nelem(gp->recovered); i++) {
+            free(gp->recovered[i]);
+            gp->recovered[i] = NULL;
+        }
+        gp->nextrecovered = 0;
     }
     gp->frame = NULL;
     gp->_panic = NULL;

@@ -304,7 +304,7 @@ static inline void setgstatus_own(g *gp, uint32_t oldval, uint32_t newval)
  *   commitpark(gp)   a parking goroutine, once its context is saved
  */
 
-static void postswitch(void);
+static void postswitch(m *mp);
 
 /* leave saves what the thread holds for gp, which is leaving its stack:
  * its errno, from the errno of the thread it ran on; and checks a soft
@@ -322,7 +322,7 @@ static inline void leave(g *gp, m *mp)
  * fake frames (NULL: the leaving stack is g0's or dead). */
 static inline void enterstack(g *gp, void **fakesave)
 {
-    gort__setg(gp);
+    setg(gp);
     asan_start_switch(fakesave, (void *)gp->stack.lo, gp->stack.hi - gp->stack.lo);
     tsan_switch(gp->tsanfiber);
 }
@@ -336,8 +336,9 @@ static inline void resumed(void)
 {
     g *gp = getg();
     asan_finish_switch(gp->asanfake);
-    *gp->m->errnop = gp->errno_;
-    postswitch();
+    m *mp = gp->m;
+    *mp->errnop = gp->errno_;
+    postswitch(mp);
 }
 
 /* mcall_ switches from the current goroutine to its M's g0 stack and
@@ -364,7 +365,7 @@ static inline void g0enter(g *gp)
 {
     asan_finish_switch(NULL);
     /* g0 first: leave's stack check must see gp's saved sp, not g0's. */
-    gort__setg(gp->m->g0);
+    setg(gp->m->g0);
     leave(gp, gp->m);
 }
 
@@ -478,8 +479,9 @@ static g *globrunqpop(void)
 static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t);
 
 /* runqput tries to put gp on pp's local run queue.  If next, gp goes to
- * runnext and whatever was there is kicked to the tail.  A full queue
- * moves half of itself to the global queue.  Executed only by the owner. */
+ * runnext and whatever was there is kicked to the tail.  A full ring
+ * moves half of itself to the global queue.  Executed only by the
+ * owner. */
 static void runqput(p *pp, g *gp, bool next)
 {
     if (next) {
@@ -526,10 +528,10 @@ static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t)
     return true;
 }
 
-/* runqget takes a G from pp's local queue: runnext first.  inheritTime
- * says whether it should inherit the rest of the time slice.  Executed
- * only by the owner. */
-static g *runqget(p *pp, bool *inheritTime)
+/* runqget takes a G from pp's local queue: runnext first.  inheritTime says whether it should inherit the rest of the
+ * time slice.  Executed only by the owner.  (runqget_inl is the same,
+ * inline, for trydirect.) */
+static inline __attribute__((always_inline)) g *runqget_inl(p *pp, bool *inheritTime)
 {
     bool fair = atomic_load_explicit(&pp->preemptnext, memory_order_relaxed);
     if (unlikely(fair)) {
@@ -554,6 +556,11 @@ static g *runqget(p *pp, bool *inheritTime)
             return gp;
         }
     }
+}
+
+static g *runqget(p *pp, bool *inheritTime)
+{
+    return runqget_inl(pp, inheritTime);
 }
 
 static bool runqempty(p *pp)
@@ -1412,11 +1419,10 @@ static void park_m(g *gp)
 enum { SWAP_REQUEUE = 1, SWAP_PARK = 2 };
 
 /* postswitch finishes, for the M's previous goroutine, a direct switch
- * that resumed the current one: now that its context is saved, requeue
- * it, or commit its park. */
-static void postswitch(void)
+ * that resumed the current one (mp is the current M): now that its
+ * context is saved, requeue it, or commit its park. */
+static inline __attribute__((always_inline)) void postswitch(m *mp)
 {
-    m *mp = getg()->m;
     g *prev = mp->swapprev;
     if (prev == NULL)
         return;
@@ -1453,7 +1459,7 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
         atomic_load_explicit(&pp->timer0When, memory_order_relaxed) != 0)
         return false;   /* now and then, the long way: it runs due timers */
     bool inheritTime;
-    g *next = runqget(pp, &inheritTime);
+    g *next = runqget_inl(pp, &inheritTime);
     if (next == NULL)
         return false;
     if (next->lockedm != NULL) {
@@ -1466,8 +1472,10 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
     leave(gp, mp);
     mp->swapprev = gp;
     mp->swapkind = kind;
-    mp->waitunlockf = unlockf;
-    mp->waitlock = lock;
+    if (kind == SWAP_PARK) {    /* a requeue leaves them NULL */
+        mp->waitunlockf = unlockf;
+        mp->waitlock = lock;
+    }
     gp->m = NULL;
     switchin(mp, next, inheritTime);
     enterstack(next, &gp->asanfake);
@@ -1933,12 +1941,19 @@ static NORETURN void goexit1(void)
     gort__throw("goexit1: resumed a dead goroutine");
 }
 
+/* gort__goexit1 ends the current goroutine (panic.c, after a recovery in
+ * its bottom frame). */
+NORETURN void gort__goexit1(void)
+{
+    goexit1();
+}
+
 /* gort__goexit_start is the first C function of every goroutine: it runs
  * the start function and then exits the goroutine.  goentry calls it. */
 NORETURN void gort__goexit_start(g *gp)
 {
     resumed();
-    gort__callframe(gp->fn, gp->arg);  /* its frame (panic.c) */
+    gort__goframe(gp->fn, gp->arg);    /* its bottom frame (panic.c) */
     goexit1();
 }
 
@@ -2619,12 +2634,12 @@ int64_t gort_goid(void)
 
 void gort_gosched(void)
 {
-    if (isforeignthread()) {
+    g *gp = getg();
+    if (gp == NULL || gp->isforeign) {
         /* Its own thread is all it has to give up. */
         gort__osyield();
         return;
     }
-    g *gp = getg();
     traceGoSched(gp);
     if (trydirect(gp, SWAP_REQUEUE, NULL, NULL))
         return;

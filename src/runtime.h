@@ -56,6 +56,9 @@ void gort__lock(mutex *l);
 void gort__unlock(mutex *l);
 void gort__noteclear(note *n);
 void gort__notewakeup(note *n);
+/* gort__mlocks is the number of runtime locks the calling thread (its M)
+ * holds (lock_futex.c). */
+int32_t gort__mlocks(void);
 void gort__notesleep(note *n);
 /* gort__notetsleep sleeps at most ns nanoseconds (ns < 0: forever) and
  * reports whether the note was woken. */
@@ -307,7 +310,7 @@ struct m {
     void *altstack;             /* signal stack */
     uintptr_t threadhandle;     /* OS thread handle (os_*.c) */
     int64_t procid;
-    int32_t locks;              /* runtime locks held (lock_futex.c): a panic then is fatal */
+    int32_t locks;              /* runtime locks held, where TLS is slow (lock_futex.c): a panic then is fatal */
     uint32_t trackseq;          /* Gs it made runnable: every 64th is timed (metrics.c) */
 };
 
@@ -454,8 +457,10 @@ void gort__setg(g *gp);
 #include "goarch.h"     /* the architecture's header: arch/<arch>/goarch.h */
 #ifdef GORT_HAVE_FAST_GETG
 #define getg() gort__getg_fast()
+#define setg(gp) gort__setg_fast(gp)
 #else
 #define getg() gort__getg()
+#define setg(gp) gort__setg(gp)
 #endif
 
 /* ------------------------------------------------------------------------
@@ -627,6 +632,11 @@ NORETURN void gort__dumpall(const sigctx *sc);
  * running deferred calls or being reported on another goroutine finish
  * before main_main's return ends the process (Go's runtime.main). */
 bool gort__callframe(gort_fn fn, void *arg);
+/* gort__goframe is gort__callframe for a goroutine's start function,
+ * its bottom frame: no context saved (panic.c says why); after a
+ * recovery in it the goroutine exits through gort__goexit1 (proc.c). */
+void gort__goframe(gort_fn fn, void *arg);
+NORETURN void gort__goexit1(void);
 void gort__callframe0(void (*fn)(void));
 void gort__goexit_defers(void);
 void gort__gexit(g *gp);

@@ -39,14 +39,9 @@ enum {
 
 extern _Atomic bool gort__trace_enabled;
 
-/* gort__cputicks is the CPU's time stamp counter: cheaper to read
- * than the clock, which reads it and then scales it; in step across this platform's cores
- * (constant_tsc, nonstop_tsc).  The trace and the latency metric stamp
- * with it and convert to nanoseconds later. */
-static inline uint64_t gort__cputicks(void)
-{
-    return __builtin_ia32_rdtsc();
-}
+/* gort__cputicks, the CPU's cycle or time stamp counter, comes from the
+ * architecture's header (Go's cputicks): the trace and the latency
+ * metric stamp with it and convert to nanoseconds later. */
 
 #define traceEnabled() unlikely(atomic_load_explicit(&gort__trace_enabled, memory_order_relaxed))
 

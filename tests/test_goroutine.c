@@ -10,6 +10,7 @@
 #include <windows.h>
 #endif
 #include <errno.h>
+#include <fenv.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -267,6 +268,79 @@ static void test_errno_goid_across_switches(void **state)
                   gort_gomaxprocs(0), atomic_load(&migrated), NERRNO);
 }
 
+/* ------------------------------------------------------------------------
+ * The control words across switches: the x87 control word and MXCSR's
+ * control bits are callee-saved, so each goroutine keeps its own rounding
+ * mode across gort_gosched and channel parks, whether the goroutine it
+ * switched with had the same words (the direct switch then loads nothing,
+ * asm_amd64.S, swapgo) or other ones (then it loads them), on one thread
+ * or after moving to another.
+ * ---------------------------------------------------------------------- */
+
+enum { NCW = 16, NCWROUNDS = 2000 };
+
+static atomic_int cw_bad, cw_done;
+static gort_chan *cwchan[NCW / 2];
+
+static const int cwmodes[4] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
+
+/* cwcheck reads both control words and says whether each has mode. */
+static NOINLINE bool cwcheck(int mode)
+{
+    uint16_t cw;
+    uint32_t csr;
+    __asm__ volatile("fnstcw %0" : "=m"(cw));
+    __asm__ volatile("stmxcsr %0" : "=m"(csr));
+    /* x87: rounding control in bits 10-11; SSE: bits 13-14; both use
+     * fenv.h's encoding shifted (FE_* are the x87 bits). */
+    return (cw & 0x0C00) == (unsigned)mode && (csr & 0x6000) == (unsigned)mode << 3 &&
+           fegetround() == mode;
+}
+
+static void cw_fn(void *arg)
+{
+    intptr_t i = (intptr_t)arg;
+    int mode = cwmodes[i % 4];      /* pairs (i, i ^ 1): different modes */
+    if (i >= NCW / 2)
+        mode = cwmodes[(i / 2) % 4];  /* pairs with the same mode */
+    gort_chan *c = cwchan[i / 2];   /* each pair has its own channel */
+    fesetround(mode);
+    for (int r = 0; r < NCWROUNDS; r++) {
+        if (r % 3 == 0) {
+            gort_gosched();
+        } else {
+            int v = r;
+            /* One of each pair sends first; both end up parked and
+             * woken by a direct switch as often as not. */
+            if (i & 1) {
+                gort_chan_send(c, &v);
+                gort_chan_recv(c, &v);
+            } else {
+                gort_chan_recv(c, &v);
+                gort_chan_send(c, &v);
+            }
+        }
+        if (!cwcheck(mode))
+            atomic_fetch_add(&cw_bad, 1);
+    }
+    atomic_fetch_add(&cw_done, 1);
+}
+
+static void test_control_words_across_switches(void **state)
+{
+    (void)state;
+    for (int k = 0; k < NCW / 2; k++)
+        cwchan[k] = gort_chan_make(sizeof(int), 0);
+    for (intptr_t i = 0; i < NCW; i++)
+        gort_go(cw_fn, (void *)i);
+    wait_for(&cw_done, NCW);
+    wait_alone();
+    assert_int_equal(atomic_load(&cw_bad), 0);
+    assert_true(cwcheck(FE_TONEAREST));   /* main's own, after all that */
+    for (int k = 0; k < NCW / 2; k++)
+        gort_chan_free(cwchan[k]);
+}
+
 void main_main(void)
 {
     /* libcmocka keeps its state in thread-local storage: the main
@@ -281,6 +355,7 @@ void main_main(void)
         cmocka_unit_test(test_gosched_interleaves),
         cmocka_unit_test(test_goexit_nested),
         cmocka_unit_test(test_errno_goid_across_switches),
+        cmocka_unit_test(test_control_words_across_switches),
     };
     gort_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -23,6 +23,7 @@
 #include "sanitizer.h"
 #include "testthread.h"
 #include "testutil.h"
+#include "testyield.h"   /* wait_alone */
 
 #define NOINL __attribute__((noinline))
 
@@ -640,13 +641,13 @@ static void test_recover_before_panic_after_goexit(void **state)
 {
     (void)state;
     done = gort_chan_make(sizeof(int), 0);
+    wait_alone();   /* the last test's goroutine may still be on its way out */
     int n0 = gort_numgoroutine();
     gort_go(before_panic_after_goexit, NULL);
     int v;
     assert_true(gort_chan_recv(done, &v));
     /* The Goexit went on: the goroutine ends. */
-    for (int i = 0; i < 100000 && gort_numgoroutine() > n0; i++)
-        gort_gosched();
+    wait_alone();   /* it ends (or the test's timeout fails it) */
     assert_int_equal(gort_numgoroutine(), n0);
     gort_chan_free(done);
     assert_no_failure();
@@ -690,6 +691,67 @@ static void test_recovered_panic_after_goexit(void **state)
     int v;
     assert_true(gort_chan_recv(done, &v));
     gort_chan_free(done);
+    assert_no_failure();
+}
+
+/* A panic recovered in a goroutine's start function (its bottom frame,
+ * which saves no context: panic.c, gort__goframe): the deferred calls
+ * deferred before the recovering one run after it, a call that they
+ * defer runs too, nothing after the panic runs, and the goroutine ends. */
+static void bottomlast(void *arg)
+{
+    (void)arg;
+    logc((void *)'z');
+    int v = 1;
+    gort_chan_send(done, &v);
+}
+
+static char bottomgot[32];     /* what bottomrec recovered (the string dies with its goroutine) */
+
+static void bottomrec(void *arg)
+{
+    (void)arg;
+    const char *r = gort_recover();
+    snprintf(bottomgot, sizeof bottomgot, "%s", r ? r : "(nil)");
+    logc((void *)'R');
+}
+
+static void bottomafter(void *arg)
+{
+    (void)arg;
+    gort_defer(bottomlast, NULL);
+    gort_gosched();
+    logc((void *)'a');
+}
+
+static void bottombody(void *arg)
+{
+    (void)arg;
+    gort_defer(bottomafter, NULL);
+    gort_defer(bottomrec, NULL);
+    gort_gosched();
+    gort_panic("bottom");
+    logc((void *)'!');
+}
+
+static void test_recover_in_goroutine(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 3; round++) {
+        logreset();
+        bottomgot[0] = 0;
+        done = gort_chan_make(sizeof(int), 0);
+        wait_alone();   /* the last test's goroutine may still be on its way out */
+        int n0 = gort_numgoroutine();
+        gort_go(bottombody, NULL);
+        int v;
+        assert_true(gort_chan_recv(done, &v));
+        wait_alone();   /* it ends (or the test's timeout fails it) */
+        assert_int_equal(gort_numgoroutine(), n0);
+        assert_string_equal(logbuf, "Raz");
+        assert_string_equal(bottomgot, "bottom");
+        gort_chan_free(done);
+    }
     assert_no_failure();
 }
 
@@ -926,6 +988,7 @@ void main_main(void)
         cmocka_unit_test(test_goexit_in_pcall),
         cmocka_unit_test(test_recover_before_panic_after_goexit),
         cmocka_unit_test(test_recovered_panic_after_goexit),
+        cmocka_unit_test(test_recover_in_goroutine),
         cmocka_unit_test(test_defer_migration),
         cmocka_unit_test(test_foreign_thread),
         cmocka_unit_test(test_once_panic_goexit),

@@ -51,7 +51,32 @@ static inline struct g *gort__getg_fast(void)
                      : "memory");
     return gp;
 }
+
+/* gort__setg_fast makes gp the thread's current G: the store that pairs
+ * with gort__getg_fast, as an asm volatile with a "memory" clobber too. */
+static inline void gort__setg_fast(struct g *gp)
+{
+    struct g **slot;
+    __asm__ volatile("movq gort__tls_g@gottpoff(%%rip), %0\n\t"
+                     "movq %1, %%fs:(%0)"
+                     : "=&r"(slot)
+                     : "r"(gp)
+                     : "memory");
+    (void)slot;
+}
+
 #endif
+#endif
+
+#ifndef __ASSEMBLER__
+/* gort__cputicks is the time stamp counter (Go's cputicks): cheaper to
+ * read than the clock, which reads it and then scales it; in step across
+ * cores on the CPUs this runs on (constant_tsc, nonstop_tsc).  The trace
+ * and the latency metric stamp with it. */
+static inline uint64_t gort__cputicks(void)
+{
+    return __builtin_ia32_rdtsc();
+}
 #endif
 
 /*

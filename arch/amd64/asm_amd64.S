@@ -68,6 +68,7 @@
 	pushq	%gs:0x10			/* TIB StackLimit */
 	pushq	%gs:0x1478			/* TIB DeallocationStack */
 	subq	$168, %rsp			/* xmm6-15 and the control words */
+	movq	$0, (%rsp)			/* the control words' padding: 0 */
 	movups	%xmm6, 8(%rsp)
 	movups	%xmm7, 24(%rsp)
 	movups	%xmm8, 40(%rsp)
@@ -79,7 +80,7 @@
 	movups	%xmm14, 136(%rsp)
 	movups	%xmm15, 152(%rsp)
 #else
-	subq	$8, %rsp			/* room for the control words */
+	pushq	$0				/* room for the control words, padding 0 */
 #endif
 	stmxcsr	(%rsp)				/* SSE control/status */
 	fnstcw	4(%rsp)				/* x87 control word */
@@ -149,8 +150,10 @@ ENDFUNC(gort__mcall)
  */
 FUNC(gort__gogo)
 	movq	GOBUF_SP(ARG0), %rsp		/* the saved frame */
+.Lgogo_cw:
 	ldmxcsr	(%rsp)				/* SSE control/status */
 	fldcw	4(%rsp)				/* x87 control word */
+.Lgogo_regs:
 #ifdef _WIN32
 	movups	8(%rsp), %xmm6			/* xmm6-15 */
 	movups	24(%rsp), %xmm7
@@ -189,12 +192,23 @@ ENDFUNC(gort__gogo)
  * one, the runtime's lowest switch.  proc.c uses it to go from one
  * goroutine straight to the next when the scheduler has nothing else to
  * decide (gosched, gopark with a successor at hand).
+ *
+ * The control words are callee-saved, so the resumed context must find
+ * its own; but loading them (ldmxcsr, fldcw) is microcoded and costs more
+ * than the rest of the switch, and they nearly always hold what this
+ * thread has already: the values SAVE_CONTEXT just stored (8 bytes, with
+ * the padding always 0, here and in gostartcall).  swapgo compares the
+ * two and loads them only when they differ, so the resumed code sees
+ * exactly the words it saved either way.  (gogo, from g0, always loads.)
  */
 FUNC(gort__swapgo)
 	SAVE_CONTEXT				/* the frame gogo pops */
 	movq	%rsp, GOBUF_SP(ARG0)		/* save->sp: the context is saved */
-	movq	ARG1, ARG0			/* and continue as gogo(to) */
-	jmp	gort__gogo
+	movq	(%rsp), %rax			/* our control words: this thread's now */
+	movq	GOBUF_SP(ARG1), %rsp		/* to's saved frame */
+	cmpq	(%rsp), %rax			/* the words it saved: the same? */
+	jne	.Lgogo_cw			/* no: load them, as gogo does */
+	jmp	.Lgogo_regs			/* yes: nothing to load */
 ENDFUNC(gort__swapgo)
 
 #ifdef GORT_HAVE_TRACEBACKON
@@ -333,6 +347,31 @@ FUNC(gort__ctxresume)
 	movq	48(ARG0), %rsp			/* the saving frame's sp */
 	jmp	*56(ARG0)			/* and return from ctxsave again */
 ENDFUNC(gort__ctxresume)
+
+/*
+ * void gort__stackcall(uintptr_t sp, void (*fn)(void *), void *arg): call
+ * fn(arg) with the stack pointer at sp (rounded down to 16 bytes), on the
+ * stack the caller is on; fn must not return.  Everything below sp is
+ * abandoned, nothing above it is touched: panic.c resumes a goroutine's
+ * bottom frame after a recovery with it, below the frame's record, where
+ * a saved context would otherwise have been needed.
+ */
+FUNC(gort__stackcall)
+#ifdef __ELF__
+	.cfi_startproc
+	.cfi_undefined rip			/* unwinders stop here */
+#endif
+	andq	$-16, ARG0			/* ABI alignment */
+	movq	ARG0, %rsp			/* the new sp */
+	movq	ARG1, %rax			/* fn */
+	movq	ARG2, ARG0			/* fn(arg) */
+	subq	$SHADOW, %rsp			/* home space for fn */
+	call	*%rax
+	ud2					/* fn must not return */
+#ifdef __ELF__
+	.cfi_endproc
+#endif
+ENDFUNC(gort__stackcall)
 
 /*
  * void gort__procyield(uint32_t cycles): spin for cycles pause

@@ -46,6 +46,30 @@ static inline struct g *gort__getg_fast(void)
                      : "memory");
     return gp;
 }
+
+/* gort__setg_fast makes gp the thread's current G: the store that pairs
+ * with gort__getg_fast, as an asm volatile with a "memory" clobber too. */
+static inline void gort__setg_fast(struct g *gp)
+{
+    void *off, *tp;
+    __asm__ volatile("adrp %0, :gottprel:gort__tls_g\n\t"
+                     "ldr %0, [%0, #:gottprel_lo12:gort__tls_g]\n\t"
+                     "mrs %1, tpidr_el0\n\t"
+                     "str %2, [%1, %0]"
+                     : "=&r"(off), "=&r"(tp)
+                     : "r"(gp)
+                     : "memory");
+}
+
+/* gort__cputicks is the generic timer's virtual count (Go's cputicks on
+ * arm64): one register read, in step across cores by the architecture.
+ * The trace and the latency metric stamp with it. */
+static inline uint64_t gort__cputicks(void)
+{
+    uint64_t t;
+    __asm__ volatile("mrs %0, cntvct_el0" : "=r"(t));
+    return t;
+}
 #endif
 
 /*
