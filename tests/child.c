@@ -20,6 +20,7 @@
  *                   goroutines are asleep - deadlock!", "goroutine 1 [chan receive]:"
  *   deadlock        main and one goroutine park forever: both sections
  *   overflow        a goroutine recurses without bound: "stack overflow"
+ *   go_nil          gort_go(NULL, ...): Go's panic "go of nil func value"
  *   sigquit         (POSIX) SIGQUIT sent to the process: a goroutine dump
  *   sigquit_ignored (POSIX) the same, started with SIGINT, SIGHUP and SIGQUIT
  *                   ignored: the first two stay ignored, SIGQUIT dumps
@@ -326,6 +327,9 @@ void main_main(void)
         runsome(100);
         printf("asked again: previous %d\n", gort_gomaxprocs(2000));
         gort_gomaxprocs(start);
+    } else if (strcmp(s, "go_nil") == 0) {
+        gort_go(NULL, NULL);
+        printf("[returned]\n");
     } else if (strcmp(s, "overflow") == 0) {
         gort_go(overflow_fn, NULL);
         spin();
