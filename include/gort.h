@@ -28,11 +28,12 @@
  *     functions, gort_gosched (it yields the thread) and gort_gomaxprocs;
  *     where such a call blocks, it blocks that thread.  gort_goexit there
  *     is Go's fatal error.
- *   - Nothing works before the runtime has started: a program that
- *     defines main as well as main_main shadows the runtime's entry stub
- *     (the library's main), and its first gort call ends the process with
- *     "fatal error: runtime not started".  GORT_INIT functions run once
- *     it has started, so gort calls are allowed there.
+ *   - The runtime must have started: a program that defines main as well
+ *     as main_main shadows the runtime's entry stub (the library's main),
+ *     and its first gort call that needs the scheduler, a timer or the
+ *     poller ends the process with "fatal error: runtime not started".
+ *     GORT_INIT functions run once it has started, so gort calls are
+ *     allowed there (but not in a C constructor of the program's own).
  *   - A misuse that Go makes a panic panics with Go's message (it can be
  *     recovered, see gort_pcall); a broken invariant or a fatal condition
  *     is "fatal error: MESSAGE" and exit status 2, never recoverable.
