@@ -292,7 +292,10 @@ GORT_EXTERN void gort_sleep(int64_t ns);
  * carries the int64_t gort_nanotime() at firing (Go 1.19-1.22 semantics:
  * a value already delivered stays in the channel after Stop or Reset).
  * A timer lives until gort_timer_free.  Any goroutine or thread may stop
- * or reset a timer, concurrently with others and with its firing. */
+ * or reset a timer, concurrently with others and with its firing.  A
+ * NULL timer given to gort_timer_chan, _stop or _reset is Go's nil
+ * pointer dereference, the panic "runtime error: invalid memory address
+ * or nil pointer dereference". */
 typedef struct gort_timer gort_timer;
 
 /* gort_timer_new is time.NewTimer: after d nanoseconds it sends the time

@@ -25,6 +25,7 @@
  *   send_null, select_send_null  a NULL elem sent on a channel with
  *                        elements: a panic that says so
  *   send_null_zero       the same on a zero-size channel: allowed, returns
+ *   timer_nil            gort_timer_stop(NULL): Go's nil dereference panic
  * Sync
  *   mutex_unlock_unlocked, rw_runlock_unlocked, rw_unlock_unlocked,
  *   cond_wait_unlocked   fatal errors
@@ -183,6 +184,8 @@ void main_main(void)
         gort_select(cs, 1, false);
     } else if (!strcmp(s, "select_bad_n")) {
         gort_select(NULL, -1, false);
+    } else if (!strcmp(s, "timer_nil")) {
+        gort_timer_stop(NULL);
     } else if (!strcmp(s, "send_null")) {
         c = gort_chan_make(sizeof(int), 1);
         gort_chan_send(c, NULL);
