@@ -14,6 +14,10 @@
 # 5. build tests/install/subproject, which takes gort in with
 #    add_subdirectory(SOURCE), run its app, and check that no test,
 #    example or benchmark of gort's was made there.
+# Cross-built (the Windows build, -DTOOLCHAIN=<toolchain file>
+# -DEMU=<wine>), the outside projects are configured with the same
+# toolchain, the pkg-config build uses the cross compiler, and the apps
+# run under the emulator.
 # gort.pc is written at install time for the prefix installed into, so
 # the temporary prefix needs no --define-variable.  With -DCLASH=ON both
 # ways must compile the app with -fstack-clash-protection (src/stack.c).
@@ -28,8 +32,18 @@ function(run what)
   set(run_out "${out}" PARENT_SCOPE)
 endfunction()
 
-function(check_app what exe)
-  run("running the ${what} app" ${exe} installer)
+string(REPLACE "\\;" ";" EMU "${EMU}")
+if(TOOLCHAIN)
+  set(cross "-DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN}")
+  set(exe ".exe")
+else()
+  set(cross "")
+  set(exe "")
+endif()
+
+function(check_app what app)
+  run("running the ${what} app" ${EMU} ${app}${exe} installer)
+  string(REPLACE "\r\n" "\n" run_out "${run_out}")  # wine's line ends
   if(NOT run_out MATCHES "^hello, installer, from goroutine [0-9]+\nmain is goroutine 1\n$")
     message(FATAL_ERROR "install: the ${what} app printed:\n${run_out}")
   endif()
@@ -50,7 +64,7 @@ endforeach()
 
 # find_package(gort) + gort::gort
 run("configuring the outside project" ${CMAKE_COMMAND} -S ${SRC} -B ${WORK}/build
-    -G ${GENERATOR} -DCMAKE_C_COMPILER=${CC} -DCMAKE_PREFIX_PATH=${prefix}
+    -G ${GENERATOR} ${cross} -DCMAKE_C_COMPILER=${CC} -DCMAKE_PREFIX_PATH=${prefix}
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
 run("building the outside project" ${CMAKE_COMMAND} --build ${WORK}/build)
 check_app("find_package" ${WORK}/build/app)
@@ -75,7 +89,7 @@ message(STATUS "pkg-config --cflags --libs gort: ${flags}")
 if(CLASH AND NOT "-fstack-clash-protection" IN_LIST flags)
   message(FATAL_ERROR "install: gort.pc does not give -fstack-clash-protection: ${flags}")
 endif()
-run("cc app.c $(pkg-config ...)" ${CC} ${SRC}/app.c ${flags} -o ${WORK}/app_pc)
+run("cc app.c $(pkg-config ...)" ${CC} ${SRC}/app.c ${flags} -o ${WORK}/app_pc${exe})
 check_app("pkg-config" ${WORK}/app_pc)
 
 # The user's manual, and gort.pc's paths: plain, absolute, no "//".
@@ -99,7 +113,7 @@ message(STATUS "ok: gort.pc's paths are clean")
 
 # add_subdirectory(gort): the library only.
 run("configuring the add_subdirectory project" ${CMAKE_COMMAND} -S ${SRC}/subproject
-    -B ${WORK}/sub -G ${GENERATOR} -DCMAKE_C_COMPILER=${CC} -DGORT_SRC=${GORT_SRC}
+    -B ${WORK}/sub -G ${GENERATOR} ${cross} -DCMAKE_C_COMPILER=${CC} -DGORT_SRC=${GORT_SRC}
     -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 run("building the add_subdirectory project" ${CMAKE_COMMAND} --build ${WORK}/sub -j2)
 check_app("add_subdirectory" ${WORK}/sub/app)
