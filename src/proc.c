@@ -2587,8 +2587,10 @@ void gort_gosched(void)
 
 void gort_goexit(void)
 {
-    if (isforeignthread())
+    if (isforeignthread()) {
+        gort__checkstarted();
         gort__throw("runtime.Goexit called in a thread that was not created by the Go runtime");
+    }
     gort__goexit_defers();
     goexit1();
 }

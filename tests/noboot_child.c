@@ -6,7 +6,7 @@
  * so (tests/CMakeLists.txt checks it), whatever the call:
  *
  *   go, chan, select, sleep, timer, mutex, waitgroup, gosched,
- *   gomaxprocs, lockosthread, panic, listen
+ *   gomaxprocs, lockosthread, panic, listen, goexit, defer
  */
 #include <gort.h>
 #include <stdio.h>
@@ -59,6 +59,10 @@ int main(int argc, char **argv)
         gort_panic("boom");
     } else if (strcmp(s, "listen") == 0) {
         gort_listen("tcp", "127.0.0.1:0");
+    } else if (strcmp(s, "goexit") == 0) {
+        gort_goexit();
+    } else if (strcmp(s, "defer") == 0) {
+        gort_defer(nop, NULL);
     }
     printf("main: returned\n");
     return 0;
