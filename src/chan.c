@@ -456,7 +456,11 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok, g *gp)
 
 void gort_chan_send(gort_chan *c, const void *elem)
 {
-    chansend(c, elem, true, gort__getg_needm());
+    g *gp = gort__getg_needm();
+    /* Only a zero-size channel takes no element (gort.h). */
+    if (unlikely(elem == NULL) && c != NULL && c->elemsize != 0)
+        gort_panic("gort_chan_send: NULL elem on a channel of %u-byte elements", (unsigned)c->elemsize);
+    chansend(c, elem, true, gp);
 }
 
 bool gort_chan_recv(gort_chan *c, void *elem)

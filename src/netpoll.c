@@ -93,6 +93,7 @@ void gort__netpollGenericInit(void)
 {
     if (atomic_load_explicit(&netpollInited, memory_order_acquire))
         return;
+    gort__checkstarted();   /* a timer or a socket in a program that defines main */
     gort__lock(&netpollInitLock);
     if (!atomic_load_explicit(&netpollInited, memory_order_relaxed)) {
         gort__netpollinit();

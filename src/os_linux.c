@@ -883,13 +883,26 @@ void gort__os_initsig(void)
     sa.sa_sigaction = sighandler;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
     sigfillset(&sa.sa_mask);
+    /* The signals Go always takes (sigtab's _SigThrow and _SigPanic
+     * ones, and SIGQUIT's goroutine dump), whatever the disposition the
+     * process inherited: a shell starts a background job ("prog &" in a
+     * script) with SIGINT and SIGQUIT ignored, and Go dumps on SIGQUIT all
+     * the same (signal_unix.go, initsig and sigInstallGoHandler: only
+     * SIGHUP and SIGINT keep an inherited SIG_IGN).  gort installs no
+     * handler for SIGHUP, SIGINT or the other signals Go would kill the
+     * process for, so they keep whatever was inherited: the default kills
+     * the process (as Go's handler does, dieFromSignal), an inherited
+     * SIG_IGN stays.  A real handler, one that the program (a
+     * constructor) or a tool (a sanitizer, a debugger's preload)
+     * installed before the runtime started, is left alone. */
     int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGQUIT};
     for (size_t i = 0; i < nelem(sigs); i++) {
         struct sigaction old;
-        /* Leave alone a handler that the program or a tool installed. */
+        /* sa_handler and sa_sigaction share their storage: SIG_DFL is
+         * 0, and SIG_IGN 1, whatever SA_SIGINFO says. */
         if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_DFL &&
-            !(old.sa_flags & SA_SIGINFO && old.sa_sigaction == NULL))
-            continue;
+            old.sa_handler != SIG_IGN)
+            continue;   /* a handler of the program's or a tool's */
         sigaction(sigs[i], &sa, NULL);
     }
     gort__minit(&gort__m0);

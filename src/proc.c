@@ -146,6 +146,9 @@ void gort__rt0_g0(uintptr_t sp)
 /* gort__schedinit: the bootstrap sequence's scheduler part (Go's
  * schedinit): the stack allocator, m0, the random seed, argv and the
  * environment, GODEBUG, and procresize(GOMAXPROCS). */
+/* runtimeStarted: schedinit has run (gort__checkstarted). */
+static _Atomic bool runtimeStarted;
+
 void gort__schedinit(void)
 {
     gort__sched.maxmcount = 10000;
@@ -175,6 +178,7 @@ void gort__schedinit(void)
     if (gort__debug_gorttrace)
         gort__traceinit(gort__debug_gorttrace);
     gort__os_initsig();
+    atomic_store(&runtimeStarted, true);
 }
 
 /* gort__runtime_main is the main goroutine (Go's runtime.main). */
@@ -2513,8 +2517,22 @@ GORT_NO_TSAN static void schedtrace(bool detailed)
  */
 static m *extram;               /* Ms of exited foreign threads, under sched.lock */
 
+/* gort__checkstarted: see runtime.h.  Without it such a program's first
+ * gort call would end in needm's "thread exhaustion" (the M limit is 0
+ * before schedinit) or in a crash; Go's own runtime cannot meet this, so
+ * the message is gort's, in Go's two-line form. */
+void gort__checkstarted(void)
+{
+    if (likely(atomic_load_explicit(&runtimeStarted, memory_order_relaxed)))
+        return;
+    gort__printf("runtime: a gort function was called before the runtime started: does the "
+                 "program define main? A gort program defines main_main instead (see the README)\n");
+    gort__throw("runtime not started");
+}
+
 static NOINLINE g *needm(void)
 {
+    gort__checkstarted();
     gort__lock(&gort__sched.lock);
     m *mp = extram;
     int64_t id = 0;
@@ -2636,6 +2654,7 @@ void gort_gosched(void)
 {
     g *gp = getg();
     if (gp == NULL || gp->isforeign) {
+        gort__checkstarted();
         /* Its own thread is all it has to give up. */
         gort__osyield();
         return;
@@ -2648,8 +2667,10 @@ void gort_gosched(void)
 
 void gort_goexit(void)
 {
-    if (isforeignthread())
+    if (isforeignthread()) {
+        gort__checkstarted();
         gort__throw("runtime.Goexit called in a thread that was not created by the Go runtime");
+    }
     gort__goexit_defers();
     goexit1();
 }

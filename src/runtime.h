@@ -473,6 +473,12 @@ void gort__releaseSudog(sudog *s);
  * did not start it first makes one that stands for the thread (Go's needm
  * for cgo callbacks): parking it blocks the thread, readying wakes it. */
 g *gort__getg_needm(void);
+/* gort__checkstarted throws "runtime not started" unless schedinit has
+ * run: a program that defines main as well as main_main shadows the
+ * entry stub, and its gort calls find no runtime (proc.c).  The slow
+ * paths that every public entry point reaches first call it: needm, the
+ * first use of the poller (timers, net), a foreign thread's gosched. */
+void gort__checkstarted(void);
 /* gort__errnop is where the calling goroutine's errno is now: in the
  * thread it runs on at this moment.  Runtime code that sets or reads errno
  * after a call that may have switched threads uses goerrno, never errno,

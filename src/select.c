@@ -178,7 +178,8 @@ int gort_select(gort_case *cases, int n, bool block)
         if (cas->dir != GORT_SEND && cas->dir != GORT_RECV)
             gort_panic("gort_select: bad case");
         if (cas->dir == GORT_SEND && cas->c != NULL && cas->c->elemsize != 0 && cas->elem == NULL)
-            gort_panic("gort_select: bad case");
+            gort_panic("gort_select: bad case: send of NULL elem on a channel of %u-byte elements",
+                       (unsigned)cas->c->elemsize);
     }
     if (n == 0) {
         if (!block)

@@ -57,18 +57,29 @@ gort_timer *gort_ticker_new(int64_t period)
     return newtimer(gort__whenafter(period), period);
 }
 
+/* nilcheck: a method called on a NULL timer is Go's nil pointer
+ * dereference (var t *time.Timer; t.Stop()), a panic, not a fault. */
+static void nilcheck(gort_timer *t)
+{
+    if (unlikely(t == NULL))
+        gort_panic("runtime error: invalid memory address or nil pointer dereference");
+}
+
 gort_chan *gort_timer_chan(gort_timer *t)
 {
+    nilcheck(t);
     return t->c;
 }
 
 bool gort_timer_stop(gort_timer *t)
 {
+    nilcheck(t);
     return gort__deltimer(&t->t);
 }
 
 bool gort_timer_reset(gort_timer *t, int64_t d)
 {
+    nilcheck(t);
     if (t->isticker) {
         if (d <= 0)
             gort_panic("non-positive interval for Ticker.Reset");

@@ -22,6 +22,10 @@
  *   select_send_closed   a send case on a closed channel: panic
  *   select_send_closed_blocked  blocked in select, the channel is closed: panic
  *   select_bad_dir, select_bad_n  bad arguments: panic "gort_select: bad case"
+ *   send_null, select_send_null  a NULL elem sent on a channel with
+ *                        elements: a panic that says so
+ *   send_null_zero       the same on a zero-size channel: allowed, returns
+ *   timer_nil            gort_timer_stop(NULL): Go's nil dereference panic
  * Sync
  *   mutex_unlock_unlocked, rw_runlock_unlocked, rw_unlock_unlocked,
  *   cond_wait_unlocked   fatal errors
@@ -180,6 +184,22 @@ void main_main(void)
         gort_select(cs, 1, false);
     } else if (!strcmp(s, "select_bad_n")) {
         gort_select(NULL, -1, false);
+    } else if (!strcmp(s, "timer_nil")) {
+        gort_timer_stop(NULL);
+    } else if (!strcmp(s, "send_null")) {
+        c = gort_chan_make(sizeof(int), 1);
+        gort_chan_send(c, NULL);
+    } else if (!strcmp(s, "send_null_zero")) {
+        c = gort_chan_make(0, 1);
+        gort_chan_send(c, NULL);        /* allowed: a chan struct{} */
+        gort_select(&(gort_case){c, GORT_RECV, NULL, false}, 1, false);
+        printf("zero-size send with NULL elem ok\n");
+        gort_chan_free(c);
+        return;
+    } else if (!strcmp(s, "select_send_null")) {
+        c = gort_chan_make(sizeof(int), 1);
+        gort_case cs = {c, GORT_SEND, NULL, false};
+        gort_select(&cs, 1, true);
     } else if (!strcmp(s, "mutex_unlock_unlocked")) {
         gort_mutex_lock(&mu);
         gort_mutex_unlock(&mu);

@@ -20,7 +20,10 @@
  *                   goroutines are asleep - deadlock!", "goroutine 1 [chan receive]:"
  *   deadlock        main and one goroutine park forever: both sections
  *   overflow        a goroutine recurses without bound: "stack overflow"
+ *   go_nil          gort_go(NULL, ...): Go's panic "go of nil func value"
  *   sigquit         (POSIX) SIGQUIT sent to the process: a goroutine dump
+ *   sigquit_ignored (POSIX) the same, started with SIGINT, SIGHUP and SIGQUIT
+ *                   ignored: the first two stay ignored, SIGQUIT dumps
  *   initexit        an init function calls gort_exit(3): main_main never runs
  *   net_io_wait     every goroutine waits on a socket (accept, read with a
  *                   200 ms deadline), main on a channel: not a deadlock; the
@@ -58,6 +61,21 @@ static const char *scenario(void)
 {
     return gort_argc() > 1 ? gort_argv()[1] : "";
 }
+
+#ifndef _WIN32
+/* inherited records, before the runtime starts, whether SIGINT, SIGHUP
+ * and SIGQUIT came in ignored (sigquit_ignored). */
+static bool inherited[3];
+
+__attribute__((constructor)) static void record_inherited(void)
+{
+    int sigs[3] = {SIGINT, SIGHUP, SIGQUIT};
+    for (int i = 0; i < 3; i++) {
+        struct sigaction sa;
+        inherited[i] = sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+    }
+}
+#endif
 
 static void atexit_handler(void)
 {
@@ -309,11 +327,28 @@ void main_main(void)
         runsome(100);
         printf("asked again: previous %d\n", gort_gomaxprocs(2000));
         gort_gomaxprocs(start);
+    } else if (strcmp(s, "go_nil") == 0) {
+        gort_go(NULL, NULL);
+        printf("[returned]\n");
     } else if (strcmp(s, "overflow") == 0) {
         gort_go(overflow_fn, NULL);
         spin();
 #ifndef _WIN32
     } else if (strcmp(s, "sigquit") == 0) {
+        gort_go(park_select, NULL);
+        waitparked(1);
+        kill(getpid(), SIGQUIT);
+        spin();
+    } else if (strcmp(s, "sigquit_ignored") == 0) {
+        /* Started with SIGINT, SIGHUP and SIGQUIT ignored (a background
+         * job of a shell script): SIGINT and SIGHUP stay ignored, SIGQUIT
+         * dumps the goroutines as Go does. */
+        printf("inherited: INT %s, HUP %s, QUIT %s\n", inherited[0] ? "ignored" : "default",
+               inherited[1] ? "ignored" : "default", inherited[2] ? "ignored" : "default");
+        kill(getpid(), SIGINT);
+        kill(getpid(), SIGHUP);
+        printf("survived SIGINT and SIGHUP\n");
+        fflush(stdout);
         gort_go(park_select, NULL);
         waitparked(1);
         kill(getpid(), SIGQUIT);

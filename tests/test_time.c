@@ -5,7 +5,8 @@
  * never fires, sleepers on foreign threads, and the timer life cycle under
  * races: concurrent Reset and Stop (Go's TestConcurrentTimerReset and
  * TestConcurrentTimerResetStop), one M at a time running a timer, Stop
- * returning only once a firing is over, timers freed as they fire.
+ * returning only once a firing is over, timers freed as they fire, and
+ * every transition at once on shared timers while GOMAXPROCS changes.
  * Runs at GOMAXPROCS=1 and 2.
  * No timing bounds beyond "not early": the machine may be slow.
  */
@@ -427,6 +428,225 @@ static void test_timer_fairness_syscall(void **state)
     gort_gomaxprocs(old);
 }
 
+/* ------------------------------------------------------------------------
+ * Every transition of the timer life cycle at once, on shared timers.
+ *
+ * NTT runtime timers (the last NTTPERIODIC of them periodic) are added,
+ * modified earlier and later, pushed far out, deleted, fired and re-armed
+ * by NTTG goroutines and a thread the runtime did not start (whose adds
+ * go to allp[0]), at random; meanwhile a changer moves GOMAXPROCS
+ * between 1 and 4 (procresize moves the timers of the Ps it destroys:
+ * moveTimers), nappers keep idle Ms stealing (stealWork runs other Ps'
+ * due timers), and in some rounds threads hog the CPU.  Checked: a
+ * timer's function never runs on two Ms at once; once deltimer has
+ * returned, the function is not running and never runs again until the
+ * timer is re-armed; every P's heap is a heap whose timers are Waiting
+ * and know their P and index; a deleted timer is on no heap (a second
+ * deltimer says it was not pending).  GORT_TEST_TIMERS=N runs N rounds
+ * (default 8, 24 in the asan leg; the test_time_taskset run adds taskset -c 0).  A corrupt
+ * heap or a timer added twice is also the runtime's own throw.
+ * ---------------------------------------------------------------------- */
+enum { NTT = 6, NTTPERIODIC = 2, NTTG = 12, TTOPS = 3000 };
+
+typedef struct ttimer {
+    timer t;
+    _Atomic int inside;     /* its function is running */
+    _Atomic int fires;
+    _Atomic int overlap;    /* it ran on two Ms at once */
+} ttimer;
+
+static ttimer tts[NTT];
+static _Atomic bool ttstop;
+static gort_waitgroup ttwg, ttbg;
+
+static void ttfn(void *arg, uintptr_t seq)
+{
+    ttimer *tt = arg;
+    if (atomic_fetch_add(&tt->inside, 1) != 0)
+        atomic_fetch_add(&tt->overlap, 1);
+    int64_t until = gort_nanotime() + (int64_t)(seq % 3) * GORT_MICROSECOND;
+    while (gort_nanotime() < until)
+        ;
+    atomic_fetch_add(&tt->fires, 1);
+    atomic_fetch_sub(&tt->inside, 1);
+}
+
+static uint32_t ttrand(uint32_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+/* ttop does one random transition of one random timer. */
+static void ttop(uint32_t *s)
+{
+    int k = (int)(ttrand(s) % NTT);
+    ttimer *tt = &tts[k];
+    int64_t period = k >= NTT - NTTPERIODIC ? 10 * GORT_MICROSECOND + (int64_t)(ttrand(s) % 20000) : 0;
+    int64_t now = gort_nanotime();
+    uintptr_t seq = ttrand(s);
+    switch (ttrand(s) % 10) {
+    case 0: case 1: case 2:     /* earlier: due within 20 us (or now) */
+        gort__modtimer(&tt->t, now + (int64_t)(ttrand(s) % 20000), period, seq);
+        break;
+    case 3:                     /* due at once */
+        gort__modtimer(&tt->t, now, period, seq);
+        break;
+    case 4: case 5:             /* later: 1-2 ms */
+        gort__modtimer(&tt->t, now + GORT_MILLISECOND + (int64_t)(ttrand(s) % 1000000), period, seq);
+        break;
+    case 6:                     /* far: an hour */
+        gort__modtimer(&tt->t, now + 3600 * GORT_SECOND, period, seq);
+        break;
+    default:                    /* delete: the function is not running once it returns */
+        gort__deltimer(&tt->t);
+        break;
+    }
+}
+
+static void ttworker(void *arg)
+{
+    uint32_t s = (uint32_t)(uintptr_t)arg * 2654435761u | 1;
+    for (int i = 0; i < TTOPS; i++) {
+        ttop(&s);
+        switch (ttrand(&s) % 16) {
+        case 0: gort_gosched(); break;
+        case 1: gort_sleep((int64_t)(ttrand(&s) % 20000)); break;
+        case 2: {
+            int64_t until = gort_nanotime() + (int64_t)(ttrand(&s) % 20000);
+            while (gort_nanotime() < until)
+                ;
+            break;
+        }
+        default: break;
+        }
+    }
+    gort_waitgroup_done(&ttwg);
+}
+
+static void ttforeign(void *arg)
+{
+    uint32_t s = (uint32_t)(uintptr_t)arg * 2654435761u | 1;
+    for (int i = 0; i < TTOPS / 4; i++)
+        ttop(&s);
+    gort_waitgroup_done(&ttwg);
+}
+
+static void ttchanger(void *arg)
+{
+    uint32_t s = (uint32_t)(uintptr_t)arg | 1;
+    while (!atomic_load(&ttstop)) {
+        gort_gomaxprocs(1 + (int)(ttrand(&s) % 4));
+        gort_sleep((int64_t)(ttrand(&s) % 200000));
+    }
+    gort_waitgroup_done(&ttbg);
+}
+
+static void ttnapper(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&ttstop))
+        gort_sleep(3 * GORT_MICROSECOND);
+    gort_waitgroup_done(&ttbg);
+}
+
+static void tthog(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&ttstop))
+        ;
+}
+
+/* ttcheckheaps checks every P's timer heap, under its lock. */
+static void ttcheckheaps(void)
+{
+    int32_t n = atomic_load(&gort__gomaxprocs);
+    for (int32_t i = 0; i < n; i++) {
+        p *pp = gort__allp[i];
+        gort__lock(&pp->timerslock);
+        for (int32_t j = 0; j < pp->ntimers; j++) {
+            timer *t = pp->timers[j];
+            if (t->idx != j || atomic_load(&t->pp) != pp || atomic_load(&t->status) != 1 /* Waiting */ ||
+                (j > 0 && t->when < pp->timers[(j - 1) / 2]->when)) {
+                gort__unlock(&pp->timerslock);
+                fail_msg("P %d: timer %d of %d is inconsistent", (int)i, (int)j, (int)pp->ntimers);
+            }
+        }
+        /* timer0When changes only with the lock held: it cannot lag. */
+        int64_t w0 = pp->ntimers > 0 ? pp->timers[0]->when : 0;
+        int64_t published = atomic_load(&pp->timer0When);
+        gort__unlock(&pp->timerslock);
+        assert_true(published == w0);
+    }
+}
+
+static void transitionsround(int r)
+{
+    int procs = gort_gomaxprocs(0);
+    bool hogs = r % 2 == 1;
+    atomic_store(&ttstop, false);
+    for (int k = 0; k < NTT; k++) {
+        memset(&tts[k], 0, sizeof tts[k]);
+        tts[k].t.idx = -1;
+        tts[k].t.f = ttfn;
+        tts[k].t.arg = &tts[k];
+    }
+    testthread hog[2], fth;
+    if (hogs)
+        for (int i = 0; i < 2; i++)
+            testthread_start(&hog[i], tthog, NULL);
+    gort_waitgroup_add(&ttbg, 3);
+    gort_go(ttchanger, (void *)(uintptr_t)(r + 1));
+    gort_go(ttnapper, NULL);
+    gort_go(ttnapper, NULL);
+    gort_waitgroup_add(&ttwg, NTTG + 1);
+    for (int i = 0; i < NTTG; i++)
+        gort_go(ttworker, (void *)(uintptr_t)(r * 100 + i + 1));
+    testthread_start(&fth, ttforeign, (void *)(uintptr_t)(r * 100 + 99));
+    gort_waitgroup_wait(&ttwg);
+    testthread_join(&fth);
+    atomic_store(&ttstop, true);
+    gort_waitgroup_wait(&ttbg);
+    if (hogs)
+        for (int i = 0; i < 2; i++)
+            testthread_join(&hog[i]);
+    gort_gomaxprocs(procs);
+
+    ttcheckheaps();     /* with the timers still armed, some running */
+    int fires[NTT];
+    for (int k = 0; k < NTT; k++) {
+        gort__deltimer(&tts[k].t);
+        assert_int_equal(atomic_load(&tts[k].inside), 0);   /* a run in progress ended first */
+        assert_false(gort__deltimer(&tts[k].t));
+        fires[k] = atomic_load(&tts[k].fires);
+    }
+    ttcheckheaps();
+    /* Deleted timers never fire: let every P look at its heap a while. */
+    for (int i = 0; i < 20; i++)
+        gort_sleep(100 * GORT_MICROSECOND);
+    int total = 0;
+    for (int k = 0; k < NTT; k++) {
+        assert_int_equal(atomic_load(&tts[k].overlap), 0);
+        assert_int_equal(atomic_load(&tts[k].fires), fires[k]);
+        assert_null(atomic_load(&tts[k].t.pp));
+        total += fires[k];
+    }
+    assert_true(total > 0);     /* the due ones fired: the test tested */
+}
+
+static void test_timer_transitions(void **state)
+{
+    (void)state;
+    int rounds = 8;
+    const char *s = getenv("GORT_TEST_TIMERS");
+    if (s && atoi(s) > 0)
+        rounds = atoi(s);
+    for (int r = 0; r < rounds; r++)
+        transitionsround(r);
+}
+
 void main_main(void)
 {
     gort_lockosthread();    /* cmocka keeps its state in thread-local storage */
@@ -446,6 +666,7 @@ void main_main(void)
         cmocka_unit_test(test_timer_runs_alone),
         cmocka_unit_test(test_stop_waits_for_fire),
         cmocka_unit_test(test_timer_free_churn),
+        cmocka_unit_test(test_timer_transitions),
     };
     gort_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
