@@ -249,6 +249,27 @@ int64_t gort__sysMapBudget(void)
     return -1;
 }
 
+/* Asynchronous preemption: not on Windows (yet).  Go suspends the
+ * thread from sysmon (SuspendThread, GetThreadContext, SetThreadContext);
+ * gort's Windows build has the synchronous half only (preempt.c, README's
+ * "Preemption"): a loop that calls nothing of the runtime keeps its P. */
+bool gort__os_preemptinit(void)
+{
+    return false;
+}
+
+bool gort__os_preemptm(m *mp)
+{
+    (void)mp;
+    return false;
+}
+
+bool gort__os_isuserpc(uintptr_t pc)
+{
+    (void)pc;
+    return false;
+}
+
 /* gort__os_stackregister: Valgrind does not run Windows programs. */
 void gort__os_stackregister(void *lo, void *hi)
 {
