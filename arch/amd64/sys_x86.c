@@ -44,7 +44,11 @@ void gort__gostartcall(g *gp)
  * the OS has enabled (XCR0), which asyncPreempt reserves on the stack; 0:
  * the CPU or OS has no XSAVE, and asyncPreempt uses fxsave (x87, MMX and
  * SSE: 512 bytes).  Set once by archpreemptinit, before any preemption. */
+#ifdef __ELF__
 uint64_t gort__xsavesize __attribute__((visibility("hidden")));
+#else
+uint64_t gort__xsavesize;         /* (PE: nothing is exported unless marked) */
+#endif
 
 /* gort__archpreemptinit reads the XSAVE area's size from CPUID leaf 0xD
  * (EBX of subleaf 0: "the size required by XSAVE for the features enabled
