@@ -89,7 +89,8 @@ void *gort__os_funcstart(void *pc);
  * it (the handler, the code ranges gort__os_isuserpc answers from) and
  * reports whether this OS can do it here.  gort__os_preemptm interrupts
  * mp's thread so that its goroutine is preempted if it stands at a safe
- * point (Linux: SIGURG; the handler clears mp->signalPending); false: no
+ * point (Linux: SIGURG, whose handler clears mp->signalPending; Windows: it
+ * suspends the thread and does the handler's part itself); false: no
  * interruption was sent.  gort__os_isuserpc: pc is in the program's own
  * code: the executable, outside libgort and outside every shared object.
  * Async-signal-safe. */

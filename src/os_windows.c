@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "os.h"
+#include "arch.h"
 
 /* mingw-w64 puts constructors in .ctors, which runs in reverse order. */
 const bool gort__os_ctors_reversed = true;
@@ -135,7 +136,8 @@ void gort__newosproc(m *mp)
                      (long long)gort__sched.mnext, (unsigned long)GetLastError());
         gort__throw("newosproc");
     }
-    mp->threadhandle = h;
+    /* The thread keeps a handle of its own (minit: preemption needs one);
+     * this one goes. */
     CloseHandle((HANDLE)h);
 }
 
@@ -249,25 +251,94 @@ int64_t gort__sysMapBudget(void)
     return -1;
 }
 
-/* Asynchronous preemption: not on Windows (yet).  Go suspends the
- * thread from sysmon (SuspendThread, GetThreadContext, SetThreadContext);
- * gort's Windows build has the synchronous half only (preempt.c, README's
- * "Preemption"): a loop that calls nothing of the runtime keeps its P. */
-bool gort__os_preemptinit(void)
-{
-    return false;
-}
+/* ------------------------------------------------------------------------
+ * Asynchronous preemption (preempt.c), as Go's preemptM on Windows:
+ * sysmon suspends the thread, reads its context, and if the goroutine
+ * stands at a safe point makes it call asyncPreempt (SetThreadContext)
+ * before it resumes.  Windows x64 has no red zone; pushcall skips 128
+ * bytes all the same (one asyncPreempt for both ABIs).
+ *
+ * Which code is the program's own: the executable image's executable
+ * sections (from its PE headers), minus libgort's.  The build renames
+ * every libgort object's .text to .text$gort$1 (CMakeLists.txt); the
+ * linker sorts the .text$ sections by name after every plain .text, so
+ * libgort's code lies between asm_amd64.S's markers in .text$gort$0 and
+ * .text$gort$2.  Without the renaming the markers are adjacent and the
+ * library's own code lies outside them: preemptinit checks that one of
+ * its functions is inside, else the asynchronous half is off.
+ * ---------------------------------------------------------------------- */
 
-bool gort__os_preemptm(m *mp)
-{
-    (void)mp;
-    return false;
-}
+extern const char gort__text_start[], gort__text_end[];
+
+#define MAXEXESEGS 8
+static uintptr_t exelo[MAXEXESEGS], exehi[MAXEXESEGS];
+static int nexesegs;
+static uintptr_t gortlo, gorthi;
 
 bool gort__os_isuserpc(uintptr_t pc)
 {
-    (void)pc;
+    if (pc >= gortlo && pc < gorthi)
+        return false;
+    for (int i = 0; i < nexesegs; i++)
+        if (pc >= exelo[i] && pc < exehi[i])
+            return true;
     return false;
+}
+
+bool gort__os_preemptinit(void)
+{
+    gortlo = (uintptr_t)gort__text_start;
+    gorthi = (uintptr_t)gort__text_end;
+    uintptr_t self = (uintptr_t)gort__os_preemptinit;
+    if (!(self >= gortlo && self < gorthi))
+        return false;
+    const unsigned char *base = (const unsigned char *)GetModuleHandleW(NULL);
+    if (base == NULL)
+        return false;
+    const IMAGE_DOS_HEADER *dos = (const IMAGE_DOS_HEADER *)base;
+    const IMAGE_NT_HEADERS64 *nt = (const IMAGE_NT_HEADERS64 *)(base + dos->e_lfanew);
+    const IMAGE_SECTION_HEADER *sec = IMAGE_FIRST_SECTION(nt);
+    for (unsigned i = 0; i < nt->FileHeader.NumberOfSections && nexesegs < MAXEXESEGS; i++) {
+        if (!(sec[i].Characteristics & IMAGE_SCN_MEM_EXECUTE))
+            continue;
+        exelo[nexesegs] = (uintptr_t)base + sec[i].VirtualAddress;
+        exehi[nexesegs] = exelo[nexesegs] + sec[i].Misc.VirtualSize;
+        nexesegs++;
+    }
+    return nexesegs > 0;
+}
+
+/* gort__os_preemptm suspends mp's thread and, if its goroutine stands at
+ * an asynchronous safe point, makes it call asyncPreempt when it resumes.
+ * sysmon or stopTheWorld, never mp itself.  The goroutine is told from
+ * the thread's sp (Go's gFromSP): isAsyncSafePoint wants sp inside curg's
+ * stack, which rules out g0 and every moment of a switch, where curg and
+ * the stack in use disagree.  GetThreadContext also waits until the
+ * suspension has taken effect (SuspendThread is asynchronous). */
+bool gort__os_preemptm(m *mp)
+{
+    HANDLE th = (HANDLE)mp->threadhandle;
+    if (th == NULL)
+        return false;
+    if (SuspendThread(th) == (DWORD)-1)
+        return false;
+    CONTEXT c;
+    memset(&c, 0, sizeof c);
+    c.ContextFlags = CONTEXT_CONTROL | CONTEXT_INTEGER;
+    if (GetThreadContext(th, &c)) {
+        uintptr_t pc = (uintptr_t)c.Rip, sp = (uintptr_t)c.Rsp;
+        if (gort__isAsyncSafePoint(mp->curg, mp, pc, sp)) {
+            gort__pushcall(&pc, &sp, gort__asyncPreempt);
+            c.Rip = pc;
+            c.Rsp = sp;
+            c.ContextFlags = CONTEXT_CONTROL;
+            SetThreadContext(th, &c);
+        }
+    }
+    atomic_fetch_add(&mp->preemptGen, 1);
+    atomic_store(&mp->signalPending, 0);
+    ResumeThread(th);
+    return true;
 }
 
 /* gort__os_stackregister: Valgrind does not run Windows programs. */
@@ -472,4 +543,12 @@ void gort__minit(m *mp)
     ULONG guarantee = 64 * 1024;
     SetThreadStackGuarantee(&guarantee);
     mp->procid = (int64_t)GetCurrentThreadId();
+    /* A handle that sysmon can suspend the thread with (preemptm). */
+    HANDLE h = NULL;
+    if (mp->threadhandle == 0 &&
+        DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &h,
+                        THREAD_SUSPEND_RESUME | THREAD_GET_CONTEXT | THREAD_SET_CONTEXT |
+                            THREAD_QUERY_INFORMATION,
+                        FALSE, 0))
+        mp->threadhandle = (uintptr_t)h;
 }

@@ -30,9 +30,10 @@
  * The asynchronous half
  *
  * A loop that calls nothing of the runtime never checks.  So preemptone
- * also interrupts the goroutine's thread (gort__os_preemptm: SIGURG with
- * tgkill on Linux, as Go's preemptM), at most one signal in flight per M
- * (m->signalPending).  The handler (os_linux.c, Go's doSigPreempt) asks
+ * also interrupts the goroutine's thread (gort__os_preemptm, as Go's
+ * preemptM: SIGURG with tgkill on Linux; on Windows sysmon suspends the
+ * thread and does the handler's part itself), at most one in flight per
+ * M (m->signalPending).  The handler (os_linux.c, Go's doSigPreempt) asks
  * isAsyncSafePoint whether the goroutine may be switched out exactly
  * where it stopped; if so it edits the signal context so that, when the
  * handler returns, the goroutine calls asyncPreempt (asm_amd64.S), which
@@ -56,13 +57,14 @@
  *     (m->preemptoff), and no fatal report is being written;
  *   - the interrupted PC is the program's own code: in the executable's
  *     text, outside libgort's own (which the build puts in a section of
- *     its own, gort_text: CMakeLists.txt), outside every shared object
+ *     its own, gort_text, .text$gort$1 on PE: CMakeLists.txt), outside
+ *     every shared object or DLL
  *     (libc, ld.so, the vDSO, a sanitizer's runtime: their locks and
  *     thread-bound state are held there); gort__os_isuserpc answers from
  *     ranges taken at start-up;
- *   - the thread's signal mask is the one the M runs goroutines with:
- *     a blocked signal means a signal handler of the program is running,
- *     or the program masked signals on this thread.
+ *   - (Linux) the thread's signal mask is the one the M runs goroutines
+ *     with: a blocked signal means a signal handler of the program is
+ *     running, or the program masked signals on this thread.
  *
  * What a preempted goroutine must not hold (HACKING.md, README): it may
  * resume on another thread, so anything owned by a thread - a pthread

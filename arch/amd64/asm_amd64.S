@@ -487,6 +487,22 @@ FUNC(gort__goentry)
 #endif
 ENDFUNC(gort__goentry)
 
+#ifdef _WIN32
+/*
+ * gort__text_start, gort__text_end: on each side of libgort's code in the
+ * PE image, whose .text the build renames .text$gort$1; the linker sorts
+ * .text$ sections by name (os_windows.c, CMakeLists.txt).  ELF needs no
+ * markers: the linker defines __start_gort_text and __stop_gort_text.
+ */
+	.section .text$gort$0,"xr"
+	.globl	gort__text_start
+gort__text_start:				/* libgort's code starts here */
+	.section .text$gort$2,"xr"
+	.globl	gort__text_end
+gort__text_end:					/* and ends here */
+	int3					/* (a byte, so the label is in the section) */
+#endif
+
 #ifdef __ELF__
 	.section .note.GNU-stack,"",@progbits	/* no executable stack */
 #endif
