@@ -275,10 +275,39 @@ static uintptr_t exelo[MAXEXESEGS], exehi[MAXEXESEGS];
 static int nexesegs;
 static uintptr_t gortlo, gorthi;
 
+/* The static parts of the C runtime that libgort itself calls are linked
+ * into the executable like the program's code, but run on the runtime's
+ * behalf: emulated TLS (every getg() goes through __emutls_get_address,
+ * and a goroutine moved in there would come back with the old thread's
+ * address), the stack probe, and the few helpers it calls.  Their
+ * extents come from the image's unwind table (.pdata) at start-up. */
+void *__emutls_get_address(void *);
+void ___chkstk_ms(void);
+int __popcountdi2(long long);
+int __mingw_vsnprintf(char *, size_t, const char *, va_list);
+#define MAXRTFUNCS 4
+static uintptr_t rtlo[MAXRTFUNCS], rthi[MAXRTFUNCS];
+
+static void rtfunc(int i, uintptr_t pc)
+{
+    DWORD64 base = 0;
+    PRUNTIME_FUNCTION f = RtlLookupFunctionEntry((DWORD64)pc, &base, NULL);
+    if (f != NULL) {
+        rtlo[i] = (uintptr_t)base + f->BeginAddress;
+        rthi[i] = (uintptr_t)base + f->EndAddress;
+    } else {
+        rtlo[i] = pc;           /* a leaf without unwind data: its start */
+        rthi[i] = pc + 256;
+    }
+}
+
 bool gort__os_isuserpc(uintptr_t pc)
 {
     if (pc >= gortlo && pc < gorthi)
         return false;
+    for (int i = 0; i < MAXRTFUNCS; i++)
+        if (pc >= rtlo[i] && pc < rthi[i])
+            return false;
     for (int i = 0; i < nexesegs; i++)
         if (pc >= exelo[i] && pc < exehi[i])
             return true;
@@ -292,6 +321,16 @@ bool gort__os_preemptinit(void)
     uintptr_t self = (uintptr_t)gort__os_preemptinit;
     if (!(self >= gortlo && self < gorthi))
         return false;
+    /* Off unless asked for (GODEBUG=asyncpreemptoff=0): the rest of the
+     * C runtime is static here too - mingw-w64's printf family, for one,
+     * runs in the executable's code holding the stream's lock, which
+     * belongs to the thread (README, "Preemption"). */
+    if (!gort__debug_asyncpreemptset)
+        return false;
+    rtfunc(0, (uintptr_t)__emutls_get_address);
+    rtfunc(1, (uintptr_t)___chkstk_ms);
+    rtfunc(2, (uintptr_t)__popcountdi2);
+    rtfunc(3, (uintptr_t)__mingw_vsnprintf);
     const unsigned char *base = (const unsigned char *)GetModuleHandleW(NULL);
     if (base == NULL)
         return false;

@@ -597,6 +597,7 @@ int32_t gort__gotraceback(bool *all, bool *crash);
 extern int32_t gort__debug_schedtrace;
 extern int32_t gort__debug_scheddetail;
 extern int32_t gort__debug_asyncpreemptoff;
+extern bool gort__debug_asyncpreemptset;
 extern int gort__argc_;
 extern char **gort__argv_;
 /* gort__extendRandom fills r[n:len] from the clock, mixed with r[:n] and

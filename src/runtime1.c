@@ -12,6 +12,7 @@ char **gort__argv_;
 int32_t gort__debug_schedtrace;
 int32_t gort__debug_scheddetail;
 int32_t gort__debug_asyncpreemptoff;   /* GODEBUG=asyncpreemptoff=1 (preempt.c) */
+bool gort__debug_asyncpreemptset;      /* GODEBUG names asyncpreemptoff at all */
 static int32_t traceback_cache = 1 << 2;    /* level << 2 | all << 1 | crash */
 
 /* gort__checkbreak names one self-check that must fail.  Only tests set it
@@ -191,7 +192,7 @@ void gort__parsedebugvars(void)
             else if (v >= 0 && klen == 11 && memcmp(s, "scheddetail", 11) == 0)
                 gort__debug_scheddetail = v;
             else if (v >= 0 && klen == 15 && memcmp(s, "asyncpreemptoff", 15) == 0)
-                gort__debug_asyncpreemptoff = v;
+                gort__debug_asyncpreemptoff = v, gort__debug_asyncpreemptset = true;
         }
         s = *end ? end + 1 : end;
     }
