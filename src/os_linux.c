@@ -677,6 +677,10 @@ bool gort__os_preemptinit(void)
 #endif
     if (__start_gort_text == NULL || __stop_gort_text == NULL)
         return false;
+    /* A static link has libc in the executable, where it would count as
+     * the program's code: no asynchronous preemption then (README). */
+    if (libchi == 0)
+        return false;
     gortlo = (uintptr_t)__start_gort_text;
     gorthi = (uintptr_t)__stop_gort_text;
     dl_iterate_phdr(exeranges, NULL);

@@ -281,11 +281,11 @@ static uintptr_t gortlo, gorthi;
  * and a goroutine moved in there would come back with the old thread's
  * address), the stack probe, and the few helpers it calls.  Their
  * extents come from the image's unwind table (.pdata) at start-up. */
-void *__emutls_get_address(void *);
-void ___chkstk_ms(void);
-int __popcountdi2(long long);
-int __mingw_vsnprintf(char *, size_t, const char *, va_list);
 #define MAXRTFUNCS 4
+/* Their addresses: __emutls_get_address, ___chkstk_ms, __popcountdi2,
+ * __mingw_vsnprintf (asm_amd64.S, so that no symbol of theirs is made
+ * here). */
+extern const uintptr_t gort__rtfuncs[MAXRTFUNCS];
 static uintptr_t rtlo[MAXRTFUNCS], rthi[MAXRTFUNCS];
 
 static void rtfunc(int i, uintptr_t pc)
@@ -327,10 +327,8 @@ bool gort__os_preemptinit(void)
      * belongs to the thread (README, "Preemption"). */
     if (!gort__debug_asyncpreemptset)
         return false;
-    rtfunc(0, (uintptr_t)__emutls_get_address);
-    rtfunc(1, (uintptr_t)___chkstk_ms);
-    rtfunc(2, (uintptr_t)__popcountdi2);
-    rtfunc(3, (uintptr_t)__mingw_vsnprintf);
+    for (int i = 0; i < MAXRTFUNCS; i++)
+        rtfunc(i, gort__rtfuncs[i]);
     const unsigned char *base = (const unsigned char *)GetModuleHandleW(NULL);
     if (base == NULL)
         return false;

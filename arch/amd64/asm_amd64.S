@@ -501,6 +501,18 @@ gort__text_start:				/* libgort's code starts here */
 	.globl	gort__text_end
 gort__text_end:					/* and ends here */
 	int3					/* (a byte, so the label is in the section) */
+
+/* gort__rtfuncs: the static C runtime's functions that libgort calls,
+ * which asynchronous preemption must not take for the program's code
+ * (os_windows.c). */
+	.section .rdata,"dr"
+	.p2align 3
+	.globl	gort__rtfuncs
+gort__rtfuncs:
+	.quad	__emutls_get_address		/* every getg() */
+	.quad	___chkstk_ms			/* the stack probe */
+	.quad	__popcountdi2
+	.quad	__mingw_vsnprintf		/* gort__printf */
 #endif
 
 #ifdef __ELF__
