@@ -59,6 +59,30 @@ void gort__procyield(uint32_t cycles);
 void gort__tracebackon(uintptr_t sp, void (*fn)(void *), void *arg);
 #endif
 
+#ifdef GORT_HAVE_ASYNCPREEMPT
+/* Asynchronous preemption (preempt.c), where arch_amd64.h says so.
+ *
+ * gort__asyncPreempt is where an interrupted goroutine is sent (Go's
+ * asyncPreempt): it saves every general register, the flags and the
+ * whole vector and x87 state on the goroutine's stack, calls
+ * gort__asyncPreempt2, restores all of it and returns to the interrupted
+ * instruction.  It is never called: gort__pushcall makes the interrupted
+ * code look as if it had called it.
+ *
+ * gort__archpreemptinit finds the size of the vector state (CPUID) that
+ * asyncPreempt saves; false: the CPU lacks what asyncPreempt needs.
+ *
+ * gort__pushcall edits an interrupted context (pc, sp) so that it resumes
+ * in a call of fn that returns to pc with sp as it was (Go's
+ * sigctxt.pushCall), past the red zone of SysV code: the signal
+ * handler's half of the injection, the OS layer's caller supplies the
+ * context's fields. */
+void gort__asyncPreempt(void);
+void gort__asyncPreempt2(void);
+bool gort__archpreemptinit(void);
+void gort__pushcall(uintptr_t *pc, uintptr_t *sp, void (*fn)(void));
+#endif
+
 /* gort__ctxsave saves the callee-saved state of the ABI, the caller's sp
  * and return address in b (a setjmp of the runtime's own) and returns 0;
  * gort__ctxresume(b, v) makes that ctxsave return again, with v (1 for

@@ -454,19 +454,25 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok, g *gp)
  * against deadlock detection) at its first channel operation, even one
  * that does not block. */
 
+/* They are also synchronous preemption points (preemptcheck, preempt.c);
+ * the runtime's own non-blocking sends (timers' sendTime) are not. */
+
 void gort_chan_send(gort_chan *c, const void *elem)
 {
     g *gp = gort__getg_needm();
     /* Only a zero-size channel takes no element (gort.h). */
     if (unlikely(elem == NULL) && c != NULL && c->elemsize != 0)
         gort_panic("gort_chan_send: NULL elem on a channel of %u-byte elements", (unsigned)c->elemsize);
+    preemptcheck(gp);
     chansend(c, elem, true, gp);
 }
 
 bool gort_chan_recv(gort_chan *c, void *elem)
 {
     bool ok;
-    chanrecv(c, elem, true, &ok, gort__getg_needm());
+    g *gp = gort__getg_needm();
+    preemptcheck(gp);
+    chanrecv(c, elem, true, &ok, gp);
     return ok;
 }
 

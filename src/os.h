@@ -106,6 +106,19 @@ void *gort__os_funcname(void *pc, char *buf, size_t n);
  * says. */
 void *gort__os_funcstart(void *pc);
 
+/* Asynchronous preemption (preempt.c).  gort__os_preemptinit prepares
+ * it (the handler, the code ranges gort__os_isuserpc answers from) and
+ * reports whether this OS can do it here.  gort__os_preemptm interrupts
+ * mp's thread so that its goroutine is preempted if it stands at a safe
+ * point (Linux: SIGURG, whose handler clears mp->signalPending; Windows: it
+ * suspends the thread and does the handler's part itself); false: no
+ * interruption was sent.  gort__os_isuserpc: pc is in the program's own
+ * code: the executable, outside libgort and outside every shared object.
+ * Async-signal-safe. */
+bool gort__os_preemptinit(void);
+bool gort__os_preemptm(m *mp);
+bool gort__os_isuserpc(uintptr_t pc);
+
 /* Ctor order: true when constructors run in reverse link order (.ctors). */
 extern const bool gort__os_ctors_reversed;
 

@@ -47,6 +47,7 @@
 #include "arch.h"
 #include "os.h"
 #include "symtab.h"
+#include "arch.h"
 
 const bool gort__os_ctors_reversed = false;     /* .init_array runs forwards */
 
@@ -908,6 +909,161 @@ void gort__os_initsig(void)
     gort__minit(&gort__m0);
 }
 
+/* ------------------------------------------------------------------------
+ * Asynchronous preemption (preempt.c): SIGURG, as Go's.
+ * ---------------------------------------------------------------------- */
+
+/*
+ * Which code is the program's own (gort__os_isuserpc).  The executable's
+ * executable segments, from dl_iterate_phdr at start-up (the handler
+ * cannot call it: it takes the loader's lock), minus libgort's own text.
+ * The build renames the .text of every libgort object to gort_text
+ * (CMakeLists.txt), and the linker, seeing these references, defines
+ * __start_gort_text and __stop_gort_text around all of it wherever the
+ * objects land in the executable, whatever else is linked with them.
+ * Where the library was built without the renaming the references stay
+ * null (weak): then no PC is known to be the user's, and the
+ * asynchronous half is off.  Shared objects (libc, ld.so, the vDSO, a
+ * sanitizer's runtime, the program's own) are never the user's code here.
+ */
+extern const char __start_gort_text[] __attribute__((weak));
+extern const char __stop_gort_text[] __attribute__((weak));
+
+/* sigm: the M of this thread (minit), for the preemption handler, which
+ * must clear its signalPending whatever the thread is doing. */
+static __thread m *sigm;
+
+#define MAXEXESEGS 8
+static uintptr_t exelo[MAXEXESEGS], exehi[MAXEXESEGS];
+static int nexesegs;
+static uintptr_t gortlo, gorthi;
+
+static int exeranges(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    (void)arg;
+    /* The first object is the executable itself. */
+    for (int i = 0; i < info->dlpi_phnum && nexesegs < MAXEXESEGS; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+            continue;
+        exelo[nexesegs] = info->dlpi_addr + ph->p_vaddr;
+        exehi[nexesegs] = exelo[nexesegs] + ph->p_memsz;
+        nexesegs++;
+    }
+    return 1;
+}
+
+bool gort__os_isuserpc(uintptr_t pc)
+{
+    if (pc >= gortlo && pc < gorthi)
+        return false;
+    for (int i = 0; i < nexesegs; i++)
+        if (pc >= exelo[i] && pc < exehi[i])
+            return true;
+    return false;
+}
+
+/* sigpreempt is the SIGURG handler (Go's doSigPreempt): if the goroutine
+ * that the signal stopped stands at an asynchronous safe point, make it
+ * call asyncPreempt when the handler returns.  A signal that arrives late
+ * (its goroutine was scheduled anew meanwhile, or the thread runs
+ * another, or g0) finds no request and does nothing.  The mask of the
+ * interrupted code must be the empty one that Ms run goroutines with: a
+ * blocked signal there means a handler of the program runs, or the
+ * program masked signals on this thread on purpose (only the kernel's 64
+ * signals count: the ucontext's sigset_t is wider than what the kernel
+ * writes).  Async-signal-safe: no locks, no allocation; errno kept. */
+static void sigpreempt(int sig, siginfo_t *info, void *uctx)
+{
+    (void)sig;
+    (void)info;
+    int saved = errno;
+    ucontext_t *uc = uctx;
+    g *gp = getg();
+    m *mp = sigm;   /* not gp->m: in a switch, gp may be between Ms */
+    if (mp != NULL) {
+        uint64_t mask;
+        memcpy(&mask, &uc->uc_sigmask, sizeof mask);
+        uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+        uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+        if (mask == 0 && gort__isAsyncSafePoint(gp, mp, pc, sp)) {
+            gort__pushcall(&pc, &sp, gort__asyncPreempt);
+            uc->uc_mcontext.gregs[REG_RIP] = (greg_t)pc;
+            uc->uc_mcontext.gregs[REG_RSP] = (greg_t)sp;
+        }
+        atomic_fetch_add(&mp->preemptGen, 1);
+        atomic_store(&mp->signalPending, 0);
+    }
+    errno = saved;
+}
+
+bool gort__os_preemptinit(void)
+{
+#ifdef HAVE_VALGRIND
+    if (RUNNING_ON_VALGRIND)
+        return false;   /* see the README: Valgrind runs it, but slowly and unchecked */
+#endif
+    if (__start_gort_text == NULL || __stop_gort_text == NULL)
+        return false;
+    /* A static link has libc in the executable, where it would count as
+     * the program's code: no asynchronous preemption then (README). */
+    if (libchi == 0)
+        return false;
+    gortlo = (uintptr_t)__start_gort_text;
+    gorthi = (uintptr_t)__stop_gort_text;
+    dl_iterate_phdr(exeranges, NULL);
+    if (nexesegs == 0)
+        return false;
+    struct sigaction sa, old;
+    /* Leave SIGURG to a program or tool that handles it itself. */
+    if (sigaction(SIGURG, NULL, &old) != 0 ||
+        (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) ||
+        (old.sa_flags & SA_SIGINFO && old.sa_sigaction != NULL))
+        return false;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = sigpreempt;
+    /* SA_RESTART: a system call that the signal interrupts restarts where
+     * the kernel can (Go's flags); on the signal stack, which every M has. */
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    sigfillset(&sa.sa_mask);
+    return sigaction(SIGURG, &sa, NULL) == 0;
+}
+
+/* threadrunning reports whether thread tid is running or runnable, from
+ * the state in /proc/self/task/TID/stat: a thread asleep in the kernel
+ * is in a system call, whose PC a preemption would refuse anyway, and a
+ * signal would only cut the sleep short with EINTR (nanosleep, poll,
+ * epoll_wait and the like return EINTR whatever SA_RESTART says).  Without
+ * /proc it says yes. */
+static bool threadrunning(int64_t tid)
+{
+    char path[64], buf[512];
+    gort__snprintf(path, sizeof path, "/proc/self/task/%lld/stat", (long long)tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return true;
+    buf[n] = 0;
+    const char *rp = strrchr(buf, ')');     /* the name may hold spaces and ')' */
+    if (rp == NULL || rp[1] != ' ')
+        return true;
+    return rp[2] == 'R';
+}
+
+/* gort__os_preemptm sends mp's thread the preemption signal (Go's
+ * preemptM), unless the thread sleeps in the kernel.  sysmon or
+ * stopTheWorld; mp->signalPending is set. */
+bool gort__os_preemptm(m *mp)
+{
+    if (mp->procid == 0 || !threadrunning(mp->procid))
+        return false;
+    return syscall(SYS_tgkill, (long)getpid(), (long)mp->procid, SIGURG) == 0;
+}
+
 /* gort__minit gives the thread a signal stack (a stack overflow handler
  * cannot run on the stack that overflowed) and unblocks signals. */
 void gort__minit(m *mp)
@@ -927,4 +1083,5 @@ void gort__minit(m *mp)
     sigemptyset(&none);
     pthread_sigmask(SIG_SETMASK, &none, NULL);
     mp->procid = (int64_t)syscall(SYS_gettid);
+    sigm = mp;
 }

@@ -16,6 +16,7 @@
 #include "arch.h"
 #include "os.h"
 #include "symtab.h"
+#include "arch.h"
 
 /* mingw-w64 puts constructors in .ctors, which runs in reverse order. */
 const bool gort__os_ctors_reversed = true;
@@ -142,7 +143,8 @@ void gort__newosproc(m *mp)
                      (long long)gort__sched.mnext, (unsigned long)GetLastError());
         gort__throw("newosproc");
     }
-    mp->threadhandle = h;
+    /* The thread keeps a handle of its own (minit: preemption needs one);
+     * this one goes. */
     CloseHandle((HANDLE)h);
 }
 
@@ -281,6 +283,133 @@ void gort__sysUnused(void *v, uintptr_t n)
 int64_t gort__sysMapBudget(void)
 {
     return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * Asynchronous preemption (preempt.c), as Go's preemptM on Windows:
+ * sysmon suspends the thread, reads its context, and if the goroutine
+ * stands at a safe point makes it call asyncPreempt (SetThreadContext)
+ * before it resumes.  Windows x64 has no red zone; pushcall skips 128
+ * bytes all the same (one asyncPreempt for both ABIs).
+ *
+ * Which code is the program's own: the executable image's executable
+ * sections (from its PE headers), minus libgort's.  The build renames
+ * every libgort object's .text to .text$gort$1 (CMakeLists.txt); the
+ * linker sorts the .text$ sections by name after every plain .text, so
+ * libgort's code lies between asm_amd64.S's markers in .text$gort$0 and
+ * .text$gort$2.  Without the renaming the markers are adjacent and the
+ * library's own code lies outside them: preemptinit checks that one of
+ * its functions is inside, else the asynchronous half is off.
+ * ---------------------------------------------------------------------- */
+
+extern const char gort__text_start[], gort__text_end[];
+
+#define MAXEXESEGS 8
+static uintptr_t exelo[MAXEXESEGS], exehi[MAXEXESEGS];
+static int nexesegs;
+static uintptr_t gortlo, gorthi;
+
+/* The static parts of the C runtime that libgort itself calls are linked
+ * into the executable like the program's code, but run on the runtime's
+ * behalf: emulated TLS (every getg() goes through __emutls_get_address,
+ * and a goroutine moved in there would come back with the old thread's
+ * address), the stack probe, and the few helpers it calls.  Their
+ * extents come from the image's unwind table (.pdata) at start-up. */
+#define MAXRTFUNCS 4
+/* Their addresses: __emutls_get_address, ___chkstk_ms, __popcountdi2,
+ * __mingw_vsnprintf (asm_amd64.S, so that no symbol of theirs is made
+ * here). */
+extern const uintptr_t gort__rtfuncs[MAXRTFUNCS];
+static uintptr_t rtlo[MAXRTFUNCS], rthi[MAXRTFUNCS];
+
+static void rtfunc(int i, uintptr_t pc)
+{
+    DWORD64 base = 0;
+    PRUNTIME_FUNCTION f = RtlLookupFunctionEntry((DWORD64)pc, &base, NULL);
+    if (f != NULL) {
+        rtlo[i] = (uintptr_t)base + f->BeginAddress;
+        rthi[i] = (uintptr_t)base + f->EndAddress;
+    } else {
+        rtlo[i] = pc;           /* a leaf without unwind data: its start */
+        rthi[i] = pc + 256;
+    }
+}
+
+bool gort__os_isuserpc(uintptr_t pc)
+{
+    if (pc >= gortlo && pc < gorthi)
+        return false;
+    for (int i = 0; i < MAXRTFUNCS; i++)
+        if (pc >= rtlo[i] && pc < rthi[i])
+            return false;
+    for (int i = 0; i < nexesegs; i++)
+        if (pc >= exelo[i] && pc < exehi[i])
+            return true;
+    return false;
+}
+
+bool gort__os_preemptinit(void)
+{
+    gortlo = (uintptr_t)gort__text_start;
+    gorthi = (uintptr_t)gort__text_end;
+    uintptr_t self = (uintptr_t)gort__os_preemptinit;
+    if (!(self >= gortlo && self < gorthi))
+        return false;
+    /* Off unless asked for (GODEBUG=asyncpreemptoff=0): the rest of the
+     * C runtime is static here too - mingw-w64's printf family, for one,
+     * runs in the executable's code holding the stream's lock, which
+     * belongs to the thread (README, "Preemption"). */
+    if (!gort__debug_asyncpreemptset)
+        return false;
+    for (int i = 0; i < MAXRTFUNCS; i++)
+        rtfunc(i, gort__rtfuncs[i]);
+    const unsigned char *base = (const unsigned char *)GetModuleHandleW(NULL);
+    if (base == NULL)
+        return false;
+    const IMAGE_DOS_HEADER *dos = (const IMAGE_DOS_HEADER *)base;
+    const IMAGE_NT_HEADERS64 *nt = (const IMAGE_NT_HEADERS64 *)(base + dos->e_lfanew);
+    const IMAGE_SECTION_HEADER *sec = IMAGE_FIRST_SECTION(nt);
+    for (unsigned i = 0; i < nt->FileHeader.NumberOfSections && nexesegs < MAXEXESEGS; i++) {
+        if (!(sec[i].Characteristics & IMAGE_SCN_MEM_EXECUTE))
+            continue;
+        exelo[nexesegs] = (uintptr_t)base + sec[i].VirtualAddress;
+        exehi[nexesegs] = exelo[nexesegs] + sec[i].Misc.VirtualSize;
+        nexesegs++;
+    }
+    return nexesegs > 0;
+}
+
+/* gort__os_preemptm suspends mp's thread and, if its goroutine stands at
+ * an asynchronous safe point, makes it call asyncPreempt when it resumes.
+ * sysmon or stopTheWorld, never mp itself.  The goroutine is told from
+ * the thread's sp (Go's gFromSP): isAsyncSafePoint wants sp inside curg's
+ * stack, which rules out g0 and every moment of a switch, where curg and
+ * the stack in use disagree.  GetThreadContext also waits until the
+ * suspension has taken effect (SuspendThread is asynchronous). */
+bool gort__os_preemptm(m *mp)
+{
+    HANDLE th = (HANDLE)mp->threadhandle;
+    if (th == NULL)
+        return false;
+    if (SuspendThread(th) == (DWORD)-1)
+        return false;
+    CONTEXT c;
+    memset(&c, 0, sizeof c);
+    c.ContextFlags = CONTEXT_CONTROL | CONTEXT_INTEGER;
+    if (GetThreadContext(th, &c)) {
+        uintptr_t pc = (uintptr_t)c.Rip, sp = (uintptr_t)c.Rsp;
+        if (gort__isAsyncSafePoint(mp->curg, mp, pc, sp)) {
+            gort__pushcall(&pc, &sp, gort__asyncPreempt);
+            c.Rip = pc;
+            c.Rsp = sp;
+            c.ContextFlags = CONTEXT_CONTROL;
+            SetThreadContext(th, &c);
+        }
+    }
+    atomic_fetch_add(&mp->preemptGen, 1);
+    atomic_store(&mp->signalPending, 0);
+    ResumeThread(th);
+    return true;
 }
 
 /* gort__os_stackregister: Valgrind does not run Windows programs. */
@@ -748,4 +877,12 @@ void gort__minit(m *mp)
     ULONG guarantee = 64 * 1024;
     SetThreadStackGuarantee(&guarantee);
     mp->procid = (int64_t)GetCurrentThreadId();
+    /* A handle that sysmon can suspend the thread with (preemptm). */
+    HANDLE h = NULL;
+    if (mp->threadhandle == 0 &&
+        DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &h,
+                        THREAD_SUSPEND_RESUME | THREAD_GET_CONTEXT | THREAD_SET_CONTEXT |
+                            THREAD_QUERY_INFORMATION,
+                        FALSE, 0))
+        mp->threadhandle = (uintptr_t)h;
 }

@@ -178,6 +178,7 @@ void gort__schedinit(void)
     if (gort__debug_gorttrace)
         gort__traceinit(gort__debug_gorttrace);
     gort__os_initsig();
+    gort__preemptinit();
     atomic_store(&runtimeStarted, true);
 }
 
@@ -393,6 +394,8 @@ static inline __attribute__((always_inline)) void switchin(m *mp, g *gp, bool in
     gp->waitsince = 0;
     traceGoStart(gp);
     trackrunning(pp, gp);
+    /* A new time slice or not, a preemption request is answered. */
+    atomic_store_explicit(&gp->preempt, false, memory_order_relaxed);
     if (!inheritTime) {
         /* Only the owner writes schedtick (sysmon reads it): no RMW. */
         atomic_store_explicit(&pp->schedtick,
@@ -1592,6 +1595,38 @@ static void gosched_m(g *gp)
     schedule();
 }
 
+/* gopreempt_m: the continuation of a preemption on g0 (Go's gopreempt_m,
+ * goschedImpl): the goroutine goes to the global queue, behind the work
+ * that waited while it ran, and the P schedules. */
+static void gopreempt_m(g *gp)
+{
+    g0enter(gp);
+    setgstatus_own(gp, Grunning, Grunnable);
+    dropg();
+    gort__lock(&gort__sched.lock);
+    globrunqput(gp);
+    gort__unlock(&gort__sched.lock);
+    schedule();
+}
+
+/* gort__gopreempt answers a preemption request of the current goroutine
+ * (preempt.c): from a synchronous preemption point or from asyncPreempt2.
+ * A goroutine that must not switch now (a foreign thread's, or runtime
+ * code holding a lock) keeps the request for its next point. */
+void gort__gopreempt(void)
+{
+    g *gp = getg();
+    m *mp = gp->m;
+    if (gp->isforeign || mp == NULL || gp == mp->g0 || mp->p == NULL) {
+        atomic_store_explicit(&gp->preempt, false, memory_order_relaxed);
+        return;
+    }
+    if (mp->locks != 0 || mp->preemptoff != 0)
+        return;
+    atomic_store_explicit(&gp->preempt, false, memory_order_relaxed);
+    mcall(gopreempt_m);
+}
+
 /* ------------------------------------------------------------------------
  * sudogs: per-P caches backed by a global list (Go's acquireSudog).
  * ---------------------------------------------------------------------- */
@@ -2077,7 +2112,9 @@ void gort_exitsyscall(void)
 static _Atomic uint32_t worldsema = 1;
 
 /* gort__stopTheWorld stops every P but the caller's.  Running goroutines
- * stop at their next scheduling point; C code cannot be preempted. */
+ * are asked to stop (preemptall, again every 100us while it waits): they
+ * stop at their next preemption point, or at once where asynchronous
+ * preemption can interrupt them (preempt.c). */
 void gort__stopTheWorld(const char *reason)
 {
     (void)reason;
@@ -2105,9 +2142,11 @@ void gort__stopTheWorld(const char *reason)
     bool wait = gort__sched.stopwait > 0;
     gort__unlock(&gort__sched.lock);
     if (wait) {
+        gort__preemptall();
         for (;;) {
             if (gort__notetsleep(&gort__sched.stopnote, 100 * 1000))
                 break;
+            gort__preemptall();
         }
         gort__noteclear(&gort__sched.stopnote);
     }
@@ -2221,9 +2260,8 @@ static void incidlelocked(int32_t v)
     gort__unlock(&gort__sched.lock);
 }
 
-/* retake takes Ps back from Ms blocked in system calls, and marks the Ps
- * that have kept one time slice too long so that their queued work is
- * not starved (see below).  It preempts nothing. */
+/* retake takes Ps back from Ms blocked in system calls, and preempts
+ * the goroutines that have kept one time slice too long (preempt.c). */
 static uint32_t retake(int64_t now)
 {
     uint32_t n = 0;
@@ -2239,11 +2277,13 @@ static uint32_t retake(int64_t now)
                 pp->sysmontick_schedwhen = now;
             } else if (pp->sysmontick_schedwhen + FORCE_PREEMPT_NS <= now) {
                 /* pp has kept one time slice for 10ms: one goroutine
-                 * runs long, or runnext hand-offs chain.  gort cannot
-                 * preempt the running code, so it makes sure that what
-                 * waits behind it is not starved: pp's next runqget
-                 * takes the head of its queue instead of runnext, and an
-                 * idle P is woken to steal from it. */
+                 * runs long, or runnext hand-offs chain.  Ask it to stop
+                 * (as Go, again at every tick until it does), and make
+                 * sure that what waits behind it is not starved: pp's
+                 * next runqget takes the head of its queue instead of
+                 * runnext, and an idle P is woken to steal from it. */
+                if (s == Prunning)
+                    gort__preemptone(pp);
                 atomic_store(&pp->preemptnext, true);
                 if (!runqempty(pp))
                     wakep();

@@ -209,6 +209,10 @@ struct g {
     gobuf sched;                /* must be first: the asm is given &gp->sched */
     stack stack;                /* stack.lo == 0: no stack yet (lazily given) */
     _Atomic uint32_t atomicstatus;
+    /* Set by sysmon or stopTheWorld (preempt.c): leave the CPU at the next
+     * preemption point.  Beside atomicstatus, in the line that switchin
+     * writes anyway; cleared there. */
+    _Atomic bool preempt;
     int64_t goid;
     m *m;                       /* the M running it, or NULL */
     g *schedlink;               /* run queue / free list link */
@@ -312,6 +316,12 @@ struct m {
     int64_t procid;
     int32_t locks;              /* runtime locks held, where TLS is slow (lock_futex.c): a panic then is fatal */
     uint32_t trackseq;          /* Gs it made runnable: every 64th is timed (metrics.c) */
+    /* Asynchronous preemption (preempt.c): a preemption signal is on its
+     * way to this thread (sysmon sends no second one meanwhile), and how
+     * many the thread has handled. */
+    _Atomic uint32_t signalPending;
+    _Atomic uint32_t preemptGen;
+    int32_t preemptoff;         /* > 0: the runtime runs code here that must not be preempted */
 };
 
 #define RUNQSIZE 256
@@ -560,6 +570,43 @@ bool gort__sync_canSpin(int i);
 void gort__sync_doSpin(void);
 
 /* ------------------------------------------------------------------------
+ * preempt.c: preemption of long-running goroutines (Go's preempt.go).
+ * ---------------------------------------------------------------------- */
+
+/* gort__gopreempt: the current goroutine leaves its CPU because it was
+ * asked to (gp->preempt): it goes to the global run queue, as Go's
+ * gopreempt_m (proc.c). */
+void gort__gopreempt(void);
+
+/* preemptcheck is the synchronous preemption point: the runtime's entry
+ * points that a polling loop goes through (channel operations, select,
+ * timers, the sync slow paths, nanotime) call it with the goroutine they
+ * already have, before they take any lock.  One load of a byte in the
+ * line that the switch wrote, and a branch that is almost never taken:
+ * it is Go's stack-bound check in the function prologue seeing
+ * stackPreempt. */
+static inline void preemptcheck(g *gp)
+{
+    if (unlikely(atomic_load_explicit(&gp->preempt, memory_order_relaxed)))
+        gort__gopreempt();
+}
+
+/* gort__preemptone asks the goroutine running on pp to stop (sysmon,
+ * stopTheWorld); gort__preemptall asks every P's but the caller's. */
+bool gort__preemptone(p *pp);
+void gort__preemptall(void);
+/* gort__preemptinit decides at start-up whether asynchronous preemption
+ * is on: the architecture has it, the OS can interrupt a thread, no tool
+ * that it cannot work under is present, GODEBUG does not turn it off. */
+void gort__preemptinit(void);
+extern bool gort__asyncpreempt;
+/* gort__isAsyncSafePoint says whether the goroutine gp, stopped at pc
+ * with stack pointer sp on mp, may be switched out there.  It runs in a
+ * signal handler (or on sysmon, the thread suspended): async-signal-safe,
+ * no locks. */
+bool gort__isAsyncSafePoint(g *gp, m *mp, uintptr_t pc, uintptr_t sp);
+
+/* ------------------------------------------------------------------------
  * runtime1.c: self-checks, args, environment, GODEBUG.
  * ---------------------------------------------------------------------- */
 
@@ -573,6 +620,8 @@ int32_t gort__gotraceback(bool *all, bool *crash);
 extern int32_t gort__debug_schedtrace;
 extern int32_t gort__debug_scheddetail;
 extern _Atomic uint32_t gort__schedtraces;   /* SCHED reports printed so far (proc.c) */
+extern int32_t gort__debug_asyncpreemptoff;
+extern bool gort__debug_asyncpreemptset;
 extern int gort__argc_;
 extern char **gort__argv_;
 /* gort__extendRandom fills r[n:len] from the clock, mixed with r[:n] and

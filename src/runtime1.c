@@ -12,6 +12,8 @@ int gort__argc_;
 char **gort__argv_;
 int32_t gort__debug_schedtrace;
 int32_t gort__debug_scheddetail;
+int32_t gort__debug_asyncpreemptoff;   /* GODEBUG=asyncpreemptoff=1 (preempt.c) */
+bool gort__debug_asyncpreemptset;      /* GODEBUG names asyncpreemptoff at all */
 static int32_t traceback_cache = 1 << 2;    /* level << 2 | all << 1 | crash */
 
 /* gort__checkbreak names one self-check that must fail.  Only tests set it
@@ -172,8 +174,8 @@ int32_t gort__atoi32(const char *s, const char *end)
     return (int32_t)n;
 }
 
-/* gort__parsedebugvars reads GODEBUG (schedtrace, scheddetail, gorttrace) and
- * GOTRACEBACK. */
+/* gort__parsedebugvars reads GODEBUG (schedtrace, scheddetail, gorttrace,
+ * asyncpreemptoff) and GOTRACEBACK. */
 void gort__parsedebugvars(void)
 {
     const char *s = gort__gogetenv("GODEBUG");
@@ -197,6 +199,8 @@ void gort__parsedebugvars(void)
                 gort__debug_schedtrace = v;
             else if (v >= 0 && klen == 11 && memcmp(s, "scheddetail", 11) == 0)
                 gort__debug_scheddetail = v;
+            else if (v >= 0 && klen == 15 && memcmp(s, "asyncpreemptoff", 15) == 0)
+                gort__debug_asyncpreemptoff = v, gort__debug_asyncpreemptset = true;
         }
         s = *end ? end + 1 : end;
     }

@@ -80,6 +80,11 @@ static inline void tsan_switch(void *f) { __tsan_switch_to_fiber(f, 0); }
  * Only for diagnostics that read scheduler state without its locks on
  * purpose, as Go's do (schedtrace). */
 #define GORT_NO_TSAN __attribute__((no_sanitize("thread")))
+/* GORT_TOOL_NOASYNCPREEMPT: asynchronous preemption is off (preempt.c).
+ * TSan defers an asynchronous signal to its next interceptor and hands
+ * the handler a context that is not the interrupted code's, so editing
+ * it cannot inject a call; the synchronous half still works. */
+#define GORT_TOOL_NOASYNCPREEMPT 1
 #else
 #define GORT_SANITIZER_THREADS 0
 #define GORT_NO_TSAN
@@ -87,6 +92,19 @@ static inline void *tsan_fiber_current(void) { return NULL; }
 static inline void *tsan_fiber_create(void) { return NULL; }
 static inline void tsan_fiber_destroy(void *f) { (void)f; }
 static inline void tsan_switch(void *f) { (void)f; }
+#endif
+#ifndef GORT_TOOL_NOASYNCPREEMPT
+#define GORT_TOOL_NOASYNCPREEMPT 0
+#endif
+
+/* GORT_NO_ASAN: ASan does not check this function's memory accesses.
+ * Only for the preemption signal's handler, which writes a return
+ * address below the interrupted goroutine's sp, where stale redzones of
+ * returned frames may still be poisoned (sys_x86.c). */
+#ifdef GORT_ASAN
+#define GORT_NO_ASAN __attribute__((no_sanitize("address")))
+#else
+#define GORT_NO_ASAN
 #endif
 
 #endif

@@ -171,6 +171,7 @@ static NORETURN void blockforever(waitReason reason)
 int gort_select(gort_case *cases, int n, bool block)
 {
     g *gp = gort__getg_needm();     /* first, for a thread the runtime did not start */
+    preemptcheck(gp);               /* a polling loop's preemption point (preempt.c) */
     if (n < 0 || (n > 0 && cases == NULL))
         gort_panic("gort_select: bad case");
     for (int i = 0; i < n; i++) {

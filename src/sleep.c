@@ -45,13 +45,21 @@ static gort_timer *newtimer(int64_t when, int64_t period)
     return tm;
 }
 
+/* The timer API is made of synchronous preemption points (preempt.c). */
+static inline void timerpreemptcheck(void)
+{
+    preemptcheck(gort__getg_needm());
+}
+
 gort_timer *gort_timer_new(int64_t d)
 {
+    timerpreemptcheck();
     return newtimer(gort__whenafter(d), 0);
 }
 
 gort_timer *gort_ticker_new(int64_t period)
 {
+    timerpreemptcheck();
     if (period <= 0)
         gort_panic("non-positive interval for NewTicker");
     return newtimer(gort__whenafter(period), period);
@@ -74,12 +82,14 @@ gort_chan *gort_timer_chan(gort_timer *t)
 bool gort_timer_stop(gort_timer *t)
 {
     nilcheck(t);
+    timerpreemptcheck();
     return gort__deltimer(&t->t);
 }
 
 bool gort_timer_reset(gort_timer *t, int64_t d)
 {
     nilcheck(t);
+    timerpreemptcheck();
     if (t->isticker) {
         if (d <= 0)
             gort_panic("non-positive interval for Ticker.Reset");

@@ -69,7 +69,9 @@ enum {
  * goroutine dumps show (RWMutex's writers show their own). */
 static void mutex_lockslow(gort_mutex *m, waitReason reason)
 {
-    gort__getg_needm();      /* a thread the runtime did not start: known from here */
+    /* A thread the runtime did not start is known from here; and a
+     * synchronous preemption point (preempt.c), as every entry below. */
+    preemptcheck(gort__getg_needm());
     _Atomic int32_t *state = AI32(&m->state_);
     int64_t waitStartTime = 0;
     bool starving = false;
@@ -160,7 +162,7 @@ bool gort_mutex_trylock(gort_mutex *m)
  * locked bit was cleared, with waiters or flags set. */
 static void mutex_unlockslow(gort_mutex *m, int32_t new)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     _Atomic int32_t *state = AI32(&m->state_);
     if (((new + mutexLocked) & mutexLocked) == 0)
         gort__fatal("sync: unlock of unlocked mutex");
@@ -223,7 +225,7 @@ void gort__mutex_unlockslow(gort_mutex *m, int32_t state)
  * or waits for it. */
 void gort_rwmutex_rlock(gort_rwmutex *rw)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     if (atomic_fetch_add(AI32(&rw->readerCount_), 1) + 1 < 0) {
         /* A writer is pending: wait for it. */
         gort__semacquire1(AU32(&rw->readerSem_), false, waitReasonSyncRWMutexRLock);
@@ -232,7 +234,7 @@ void gort_rwmutex_rlock(gort_rwmutex *rw)
 
 bool gort_rwmutex_tryrlock(gort_rwmutex *rw)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     _Atomic int32_t *rc = AI32(&rw->readerCount_);
     int32_t c = atomic_load(rc);
     for (;;) {
@@ -257,7 +259,7 @@ static void rwmutex_runlockslow(gort_rwmutex *rw, int32_t r)
 
 void gort_rwmutex_runlock(gort_rwmutex *rw)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     int32_t r = atomic_fetch_sub(AI32(&rw->readerCount_), 1) - 1;
     if (r < 0)
         rwmutex_runlockslow(rw, r);
@@ -267,7 +269,7 @@ void gort_rwmutex_runlock(gort_rwmutex *rw)
  * active readers, drain out. */
 void gort_rwmutex_lock(gort_rwmutex *rw)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     /* First, exclude other writers. */
     int32_t unlocked = 0;
     if (!atomic_compare_exchange_strong(AI32(&rw->w_.state_), &unlocked, mutexLocked))
@@ -280,7 +282,7 @@ void gort_rwmutex_lock(gort_rwmutex *rw)
 
 bool gort_rwmutex_trylock(gort_rwmutex *rw)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     if (!gort_mutex_trylock(&rw->w_))
         return false;
     int32_t zero = 0;
@@ -295,7 +297,7 @@ bool gort_rwmutex_trylock(gort_rwmutex *rw)
  * waited for it. */
 void gort_rwmutex_unlock(gort_rwmutex *rw)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     /* Announce to the readers that there is no active writer. */
     int32_t r = atomic_fetch_add(AI32(&rw->readerCount_), rwmutexMaxReaders) + rwmutexMaxReaders;
     if (r >= rwmutexMaxReaders)
@@ -319,7 +321,7 @@ void gort_rwmutex_unlock(gort_rwmutex *rw)
  * must happen before Wait. */
 void gort_waitgroup_add(gort_waitgroup *wg, int delta)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     _Atomic uint64_t *statep = AU64(&wg->state_);
     uint64_t state = atomic_fetch_add(statep, (uint64_t)(int64_t)delta << 32) +
                      ((uint64_t)(int64_t)delta << 32);
@@ -348,7 +350,7 @@ void gort_waitgroup_done(gort_waitgroup *wg)
 /* gort_waitgroup_wait blocks until the counter is zero. */
 void gort_waitgroup_wait(gort_waitgroup *wg)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     _Atomic uint64_t *statep = AU64(&wg->state_);
     uint64_t state = atomic_load(statep);
     for (;;) {
@@ -405,7 +407,7 @@ static void doSlow(void *arg)
  * as in Go). */
 void gort_once_do(gort_once *o, gort_fn fn, void *arg)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     /* done is set only after fn has returned, so that a caller that sees
      * it set sees everything fn did; the slow path's mutex makes
      * concurrent callers wait for that. */
@@ -424,7 +426,7 @@ void gort_once_do(gort_once *o, gort_fn fn, void *arg)
  * fatal error of unlocking an unlocked mutex). */
 void gort_cond_wait(gort_cond *c, gort_mutex *m)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     notifyList *l = (notifyList *)c;
     uint32_t t = gort__notifyListAdd(l);
     gort_mutex_unlock(m);
@@ -434,12 +436,12 @@ void gort_cond_wait(gort_cond *c, gort_mutex *m)
 
 void gort_cond_signal(gort_cond *c)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     gort__notifyListNotifyOne((notifyList *)c);
 }
 
 void gort_cond_broadcast(gort_cond *c)
 {
-    gort__getg_needm();
+    preemptcheck(gort__getg_needm());
     gort__notifyListNotifyAll((notifyList *)c);
 }

@@ -365,9 +365,10 @@ static bool resetForSleep(g *gp, void *arg)
 
 void gort_sleep(int64_t ns)
 {
+    g *gp = gort__getg_needm();
+    preemptcheck(gp);       /* gort_sleep(0) in a loop is a preemption point */
     if (ns <= 0)
         return;
-    g *gp = gort__getg_needm();
     if (gp->timer == NULL) {
         /* f and arg never change: a runner may read them at any time. */
         timer *t = calloc(1, sizeof *t);
@@ -382,7 +383,12 @@ void gort_sleep(int64_t ns)
     gort__gopark(gp, resetForSleep, NULL, waitReasonSleep);
 }
 
+/* gort_nanotime is a preemption point, too: a loop that waits for a
+ * deadline calls it (preempt.c). */
 int64_t gort_nanotime(void)
 {
+    g *gp = getg();
+    if (likely(gp != NULL))
+        preemptcheck(gp);
     return gort__nanotime();
 }

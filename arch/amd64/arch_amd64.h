@@ -22,6 +22,16 @@
 #endif
 
 /*
+ * GORT_HAVE_ASYNCPREEMPT: asm_amd64.S provides gort__asyncPreempt and
+ * sys_x86.c gort__pushcall and gort__archpreemptinit (arch.h), the CPU's
+ * half of asynchronous preemption (preempt.c).  Both ABIs: the injected
+ * frame skips SysV's red zone, which Windows x64 does not have (128 bytes
+ * lost there).  Whether the OS can interrupt a thread is the OS layer's
+ * to say (gort__os_preemptinit).
+ */
+#define GORT_HAVE_ASYNCPREEMPT 1
+
+/*
  * GORT_HAVE_FAST_GETG: getg() is gort__getg_fast below, not the function
  * gort__getg, and gort__tls_g (proc.c) is visible to it.
  *

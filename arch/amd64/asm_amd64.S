@@ -390,6 +390,123 @@ FUNC(gort__procyield)
 2:	ret
 ENDFUNC(gort__procyield)
 
+#ifdef GORT_HAVE_ASYNCPREEMPT
+/*
+ * gort__asyncPreempt (Go's asyncPreempt): where an interrupted goroutine
+ * resumes after the preemption signal's handler edited its context
+ * (gort__pushcall, sys_x86.c).  It looks called from the interrupted
+ * instruction, past the red zone: nothing that the interrupted code keeps
+ * in registers, flags or the 128 bytes below its sp is touched.
+ *
+ *   interrupted sp -> | the code's red zone: 128 bytes, left alone |
+ *                     | interrupted pc (the "return address")      | <- rsp at entry
+ *                     | rflags, rax rcx rdx rbx rbp rsi rdi r8-r15 | 128 bytes; rbx
+ *                     | (to a 64-byte boundary)                    |   points here
+ *                     | XSAVE area (gort__xsavesize bytes: x87,    |
+ *                     | SSE with MXCSR, AVX, AVX-512 ... as the    |
+ *                     | OS enabled them), or FXSAVE's 512 bytes    | <- rsp, 64-aligned
+ *
+ * It calls gort__asyncPreempt2, which switches the goroutine out
+ * (mcall(gopreempt_m)) and returns when it is resumed, perhaps on another
+ * thread; then everything comes back and ret $128 returns to the
+ * interrupted pc with sp as it was.  The unwind information describes
+ * that frame (a signal frame: the "return address" is the interrupted
+ * instruction itself), so goroutine reports show the interrupted code.
+ */
+#ifdef __ELF__
+#define CFI(...) __VA_ARGS__
+#else
+#define CFI(...)
+#endif
+.macro PUSHR reg
+	pushq	%\reg
+	CFI(.cfi_adjust_cfa_offset 8)
+	CFI(.cfi_rel_offset \reg, 0)
+.endm
+.macro POPR reg
+	popq	%\reg
+.endm
+
+FUNC(gort__asyncPreempt)
+	CFI(.cfi_startproc simple)
+	CFI(.cfi_signal_frame)
+	CFI(.cfi_def_cfa %rsp, 136)		/* the interrupted sp: rsp+8+128 */
+	CFI(.cfi_offset %rip, -136)		/* the interrupted pc, at rsp */
+	pushfq					/* flags first: nothing below may */
+	CFI(.cfi_adjust_cfa_offset 8)		/* change them before they are saved */
+	PUSHR	rax				/* every general register: the */
+	PUSHR	rcx				/* interrupted code may use all */
+	PUSHR	rdx
+	PUSHR	rbx
+	PUSHR	rbp
+	PUSHR	rsi
+	PUSHR	rdi
+	PUSHR	r8
+	PUSHR	r9
+	PUSHR	r10
+	PUSHR	r11
+	PUSHR	r12
+	PUSHR	r13
+	PUSHR	r14
+	PUSHR	r15
+	movq	%rsp, %rbx			/* the register frame, kept across the call */
+	CFI(.cfi_def_cfa_register %rbx)
+	movq	gort__xsavesize(%rip), %rax	/* XSAVE area size, 0: no XSAVE */
+	testq	%rax, %rax
+	jz	1f
+	subq	%rax, %rsp			/* room for it */
+	andq	$-64, %rsp			/* XSAVE wants 64-byte alignment */
+	xorl	%ecx, %ecx			/* the XSAVE header must be zero: */
+	movq	%rcx, 512(%rsp)			/* xsave writes only XSTATE_BV, and */
+	movq	%rcx, 520(%rsp)			/* xrstor faults on a non-zero */
+	movq	%rcx, 528(%rsp)			/* XCOMP_BV or reserved bytes */
+	movq	%rcx, 536(%rsp)
+	movq	%rcx, 544(%rsp)
+	movq	%rcx, 552(%rsp)
+	movq	%rcx, 560(%rsp)
+	movq	%rcx, 568(%rsp)
+	movl	$-1, %eax			/* every component the OS enabled */
+	movl	$-1, %edx
+	xsave64	(%rsp)				/* x87 (with its control word), SSE */
+	jmp	2f				/* (with MXCSR), AVX, ... */
+1:	subq	$512, %rsp			/* no XSAVE: x87, MMX, SSE only */
+	andq	$-64, %rsp
+	fxsave64 (%rsp)
+2:	cld					/* the ABI's direction flag for C */
+	subq	$SHADOW, %rsp			/* home space (rsp stays 16-aligned) */
+	call	gort__asyncPreempt2		/* switched out; back when resumed */
+	addq	$SHADOW, %rsp
+	movq	gort__xsavesize(%rip), %rax	/* as saved */
+	testq	%rax, %rax
+	jz	3f
+	movl	$-1, %eax
+	movl	$-1, %edx
+	xrstor64 (%rsp)				/* the vector and x87 state */
+	jmp	4f
+3:	fxrstor64 (%rsp)
+4:	movq	%rbx, %rsp			/* the register frame */
+	CFI(.cfi_def_cfa_register %rsp)
+	POPR	r15
+	POPR	r14
+	POPR	r13
+	POPR	r12
+	POPR	r11
+	POPR	r10
+	POPR	r9
+	POPR	r8
+	POPR	rdi
+	POPR	rsi
+	POPR	rbp
+	POPR	rbx
+	POPR	rdx
+	POPR	rcx
+	POPR	rax
+	popfq					/* the interrupted code's flags */
+	ret	$128				/* to its pc, past the red zone */
+	CFI(.cfi_endproc)
+ENDFUNC(gort__asyncPreempt)
+#endif
+
 /*
  * gort__goentry: a new goroutine's first gogo returns here with its G in
  * r12 (put there by gostartcall).  Unwinders stop here: nothing called it.
@@ -408,6 +525,34 @@ FUNC(gort__goentry)
 	.cfi_endproc
 #endif
 ENDFUNC(gort__goentry)
+
+#ifdef _WIN32
+/*
+ * gort__text_start, gort__text_end: on each side of libgort's code in the
+ * PE image, whose .text the build renames .text$gort$1; the linker sorts
+ * .text$ sections by name (os_windows.c, CMakeLists.txt).  ELF needs no
+ * markers: the linker defines __start_gort_text and __stop_gort_text.
+ */
+	.section .text$gort$0,"xr"
+	.globl	gort__text_start
+gort__text_start:				/* libgort's code starts here */
+	.section .text$gort$2,"xr"
+	.globl	gort__text_end
+gort__text_end:					/* and ends here */
+	int3					/* (a byte, so the label is in the section) */
+
+/* gort__rtfuncs: the static C runtime's functions that libgort calls,
+ * which asynchronous preemption must not take for the program's code
+ * (os_windows.c). */
+	.section .rdata,"dr"
+	.p2align 3
+	.globl	gort__rtfuncs
+gort__rtfuncs:
+	.quad	__emutls_get_address		/* every getg() */
+	.quad	___chkstk_ms			/* the stack probe */
+	.quad	__popcountdi2
+	.quad	__mingw_vsnprintf		/* gort__printf */
+#endif
 
 #ifdef __ELF__
 	.section .note.GNU-stack,"",@progbits	/* no executable stack */
