@@ -393,8 +393,9 @@ static void changer(void *arg)
     gort_waitgroup_done(&bgwg);
 }
 
-/* A goroutine hog spins up to 100us at a time between yields: gort does
- * not preempt, and a stop-the-world waits for every running goroutine. */
+/* A goroutine hog spins up to 100us at a time between yields, well under
+ * the 10 ms after which sysmon would preempt it: the yields, not
+ * preemption, are what a stop-the-world waits for here. */
 static void hog_g(void *arg)
 {
     uint32_t s = seedof(700 + (int)(intptr_t)arg);
