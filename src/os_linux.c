@@ -985,13 +985,18 @@ static void sigpreempt(int sig, siginfo_t *info, void *uctx)
     if (mp != NULL) {
         uint64_t mask;
         memcpy(&mask, &uc->uc_sigmask, sizeof mask);
-        uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-        uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#ifdef GORT_HAVE_ASYNCPREEMPT
+        uintptr_t pc = GORT_SIGCTXT_PC(uc);
+        uintptr_t sp = GORT_SIGCTXT_SP(uc);
         if (mask == 0 && gort__isAsyncSafePoint(gp, mp, pc, sp)) {
             gort__pushcall(&pc, &sp, gort__asyncPreempt);
-            uc->uc_mcontext.gregs[REG_RIP] = (greg_t)pc;
-            uc->uc_mcontext.gregs[REG_RSP] = (greg_t)sp;
+            GORT_SIGCTXT_SETPC(uc, pc);
+            GORT_SIGCTXT_SETSP(uc, sp);
         }
+#else
+        (void)gp;
+        (void)mask;
+#endif
         atomic_fetch_add(&mp->preemptGen, 1);
         atomic_store(&mp->signalPending, 0);
     }
@@ -1000,6 +1005,9 @@ static void sigpreempt(int sig, siginfo_t *info, void *uctx)
 
 bool gort__os_preemptinit(void)
 {
+#ifndef GORT_HAVE_ASYNCPREEMPT
+    return false;       /* this architecture has no asyncPreempt yet */
+#endif
 #ifdef HAVE_VALGRIND
     if (RUNNING_ON_VALGRIND)
         return false;   /* see the README: Valgrind runs it, but slowly and unchecked */

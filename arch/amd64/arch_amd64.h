@@ -97,5 +97,7 @@ static inline uint64_t gort__cputicks(void)
  */
 #define GORT_SIGCTXT_PC(uc) ((uintptr_t)(uc)->uc_mcontext.gregs[REG_RIP])
 #define GORT_SIGCTXT_SP(uc) ((uintptr_t)(uc)->uc_mcontext.gregs[REG_RSP])
+#define GORT_SIGCTXT_SETPC(uc, v) ((uc)->uc_mcontext.gregs[REG_RIP] = (greg_t)(v))
+#define GORT_SIGCTXT_SETSP(uc, v) ((uc)->uc_mcontext.gregs[REG_RSP] = (greg_t)(v))
 
 #endif

@@ -251,6 +251,25 @@ FUNC(gort__ctxresume)
 ENDFUNC(gort__ctxresume)
 
 /*
+ * void gort__stackcall(uintptr_t sp, void (*fn)(void *), void *arg): call
+ * fn(arg) with the stack pointer at sp (rounded down to 16 bytes), on the
+ * stack the caller is on; fn must not return (as amd64's: panic.c
+ * resumes a goroutine's bottom frame after a recovery with it).
+ */
+FUNC(gort__stackcall)
+	.cfi_startproc
+	.cfi_undefined x30			/* unwinders stop here */
+	and	x0, x0, #~15			/* AAPCS64 alignment */
+	mov	sp, x0				/* the new sp */
+	mov	x9, x1				/* fn */
+	mov	x0, x2				/* fn(arg) */
+	mov	x29, xzr			/* no caller frame */
+	blr	x9
+	brk	#0				/* fn must not return */
+	.cfi_endproc
+ENDFUNC(gort__stackcall)
+
+/*
  * void gort__procyield(uint32_t cycles): spin for cycles yield
  * instructions (Go's procyield on arm64), the spin-wait of the runtime's
  * locks and of sync.Mutex: yield hints that this is a spin loop, letting
