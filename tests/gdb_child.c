@@ -64,7 +64,7 @@ static NOINLINE void running_spinner(void *arg)
     (void)arg;
     atomic_store(&spinning, 1);
     while (!atomic_load(&stop))
-        __asm__ volatile("pause");
+        __asm__ volatile("" ::: "memory");   /* a spin the compiler keeps */
 }
 
 /* waiting reports whether the goroutine running fn is parked for reason. */
