@@ -239,6 +239,50 @@ static void handoff(sudog *sg, void (*unlockf)(void *arg), void *arg)
     gort__goready(gp);
 }
 
+/* sendlocked and recvlocked are gort__send and gort__recv for chansend
+ * and chanrecv, which hold only c's lock: the same steps, inline, with
+ * the unlock called directly (no unlock function to call through).  The
+ * hand-off to a parked partner is the hot path of every unbuffered
+ * exchange.  Safe for the same reasons: sg was dequeued under c->lock, so
+ * this goroutine alone owns sg and may wake sg->g; sg->g is parked for
+ * good (its park committed before it released c->lock, which we then
+ * took), so its stack, where sg->elem may point, is not running; and
+ * success and param are written before goready publishes it. */
+static inline ALWAYS_INLINE void sendlocked(gort_chan *c, sudog *sg, const void *ep)
+{
+    if (sg->elem != NULL) {
+        elemmove(c, sg->elem, ep);
+        sg->elem = NULL;
+    }
+    g *gp = sg->g;
+    gort__unlock(&c->lock);
+    gp->param = sg;
+    sg->success = true;
+    gort__goready(gp);
+}
+
+static inline ALWAYS_INLINE void recvlocked(gort_chan *c, sudog *sg, void *ep)
+{
+    if (c->dataqsiz == 0) {
+        if (ep != NULL)
+            elemmove(c, ep, sg->elem);
+    } else {
+        void *qp = gort__chanbuf(c, c->recvx);
+        if (ep != NULL)
+            elemmove(c, ep, qp);
+        elemmove(c, qp, sg->elem);
+        if (++c->recvx == c->dataqsiz)
+            c->recvx = 0;
+        c->sendx = c->recvx;
+    }
+    sg->elem = NULL;
+    g *gp = sg->g;
+    gort__unlock(&c->lock);
+    gp->param = sg;
+    sg->success = true;
+    gort__goready(gp);
+}
+
 /* gort__send completes a send to the waiting receiver sg, which has
  * been dequeued from c->recvq.  c must be locked; unlockf(arg) unlocks it
  * (and, for select, the other channels) before sg's goroutine is
@@ -276,11 +320,6 @@ void gort__recv(gort_chan *c, sudog *sg, void *ep,
     handoff(sg, unlockf, arg);
 }
 
-/* unlockchan unlocks c: the unlockf of a plain send or receive. */
-static void unlockchan(void *c)
-{
-    gort__unlock(&((gort_chan *)c)->lock);
-}
 
 /* chanparkcommit unlocks the channel once the goroutine is parked. */
 static bool chanparkcommit(g *gp, void *lock)
@@ -317,9 +356,14 @@ void gort__bufrecv(gort_chan *c, void *ep)
  * partner or close wakes it; it reports whether a value moved (false: the
  * channel was closed).  c must be locked; it is unlocked once gp is
  * parked. */
-static bool chanpark(gort_chan *c, g *gp, waitq *q, void *ep, waitReason reason)
+static inline ALWAYS_INLINE bool chanpark(gort_chan *c, g *gp, waitq *q, void *ep, waitReason reason)
 {
-    sudog *mysg = gort__acquireSudog(gp);
+    /* gp's own cached sudog, as acquireSudog would give it, inline. */
+    sudog *mysg = gp->cachedsudog;
+    if (likely(mysg != NULL))
+        gp->cachedsudog = NULL;
+    else
+        mysg = gort__acquireSudog(gp);
     mysg->elem = ep;
     mysg->waitlink = NULL;
     mysg->g = gp;
@@ -356,7 +400,7 @@ static bool chanpark(gort_chan *c, g *gp, waitq *q, void *ep, waitReason reason)
 /* chansend sends *ep on c.  With block false it returns false instead of
  * blocking; otherwise it returns true once the value is delivered or
  * buffered. */
-static bool chansend(gort_chan *c, const void *ep, bool block, g *gp)
+static inline ALWAYS_INLINE bool chansend(gort_chan *c, const void *ep, bool block, g *gp)
 {
     if (c == NULL) {
         if (!block)
@@ -375,7 +419,7 @@ static bool chansend(gort_chan *c, const void *ep, bool block, g *gp)
     sudog *sg = gort__waitq_dequeue(&c->recvq);
     if (sg != NULL) {
         /* A receiver waits: hand the value to it, past the buffer. */
-        gort__send(c, sg, ep, unlockchan, c);
+        sendlocked(c, sg, ep);
         return true;
     }
     if (c->qcount < c->dataqsiz) {
@@ -406,7 +450,7 @@ static bool chansend(gort_chan *c, const void *ep, bool block, g *gp)
  * returns false instead of blocking; otherwise it returns true, with *ok
  * true for a value received and false for the zero value of a closed and
  * drained channel. */
-static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok, g *gp)
+static inline ALWAYS_INLINE bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok, g *gp)
 {
     *ok = false;
     if (c == NULL) {
@@ -428,7 +472,7 @@ static bool chanrecv(gort_chan *c, void *ep, bool block, bool *ok, g *gp)
         sudog *sg = gort__waitq_dequeue(&c->sendq);
         if (sg != NULL) {
             /* A sender waits: the buffer, if any, is full. */
-            gort__recv(c, sg, ep, unlockchan, c);
+            recvlocked(c, sg, ep);
             *ok = true;
             return true;
         }

@@ -485,20 +485,53 @@ static g *globrunqpop(void)
 
 static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t);
 
+/* onlyp reports whether GOMAXPROCS is 1.  Then no other P exists that
+ * could steal from the current one (runqgrab runs only on an M that holds
+ * a P, on the other Ps), so the owner may read and write its runnext
+ * slot with plain loads and stores.  GOMAXPROCS changes only while the
+ * world is stopped (procresize), which every P's owner has synchronised
+ * with before it runs again, so the relaxed load is current. */
+static inline bool onlyp(void)
+{
+    return atomic_load_explicit(&gort__gomaxprocs, memory_order_relaxed) == 1;
+}
+
+static void runqput_ring(p *pp, g *gp);
+
 /* runqput tries to put gp on pp's local run queue.  If next, gp goes to
  * runnext and whatever was there is kicked to the tail.  A full ring
  * moves half of itself to the global queue.  Executed only by the
- * owner. */
-static void runqput(p *pp, g *gp, bool next)
+ * owner.  (runqput_inl is the same, inline, for ready.) */
+static inline ALWAYS_INLINE void runqput_inl(p *pp, g *gp, bool next)
 {
     if (next) {
-        g *old = atomic_load(&pp->runnext);
-        while (!atomic_compare_exchange_weak(&pp->runnext, &old, gp))
-            ;
-        if (old == NULL)
+        g *old;
+        if (onlyp()) {
+            /* Nobody else can touch runnext (onlyp): no RMW. */
+            old = atomic_load_explicit(&pp->runnext, memory_order_relaxed);
+            atomic_store_explicit(&pp->runnext, gp, memory_order_relaxed);
+        } else {
+            /* A thief may empty runnext under us (runqgrab): one
+             * exchange, sequentially consistent like the CAS Go uses, so
+             * that wakep's read of nmspinning cannot pass it (the
+             * spinning dance at the top of the file). */
+            old = atomic_exchange(&pp->runnext, gp);
+        }
+        if (likely(old == NULL))
             return;
         gp = old;   /* kick the old runnext to the regular queue */
     }
+    runqput_ring(pp, gp);
+}
+
+static void runqput(p *pp, g *gp, bool next)
+{
+    runqput_inl(pp, gp, next);
+}
+
+/* runqput_ring puts gp at the tail of pp's ring (runqput's second half). */
+static NOINLINE void runqput_ring(p *pp, g *gp)
+{
     for (;;) {
         uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
         uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
@@ -547,9 +580,18 @@ static inline __attribute__((always_inline)) g *runqget_inl(p *pp, bool *inherit
             fair = false;   /* nothing queued: runnext it is */
     }
     g *next = fair ? NULL : atomic_load(&pp->runnext);
-    if (next != NULL && atomic_compare_exchange_strong(&pp->runnext, &next, NULL)) {
-        *inheritTime = true;
-        return next;
+    if (next != NULL) {
+        /* Only one P (onlyp): nobody can take runnext under us, a plain
+         * store empties it.  Else a thief may: the CAS decides. */
+        if (onlyp()) {
+            atomic_store_explicit(&pp->runnext, NULL, memory_order_relaxed);
+            *inheritTime = true;
+            return next;
+        }
+        if (atomic_compare_exchange_strong(&pp->runnext, &next, NULL)) {
+            *inheritTime = true;
+            return next;
+        }
     }
     for (;;) {
         uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
@@ -948,11 +990,20 @@ static void startm(p *pp, bool spinning)
     wakesysmon();
 }
 
-/* wakep tries to add one more P to execute Gs, when a G becomes runnable. */
-static void wakep(void)
+static void wakep_slow(void);
+
+/* wakep tries to add one more P to execute Gs, when a G becomes runnable.
+ * The common case, no idle P (always so at GOMAXPROCS=1), is one load
+ * inline. */
+static inline ALWAYS_INLINE void wakep(void)
 {
     if (atomic_load(&gort__sched.npidle) == 0)
         return;
+    wakep_slow();
+}
+
+static NOINLINE void wakep_slow(void)
+{
     int32_t zero = 0;
     if (atomic_load(&gort__sched.nmspinning) != 0 ||
         !atomic_compare_exchange_strong(&gort__sched.nmspinning, &zero, 1))
@@ -1559,7 +1610,7 @@ static void ready(g *gp, bool next)
     setgstatus_own(gp, Gwaiting, Grunnable);
     p *pp = me && me->m ? me->m->p : NULL;
     if (pp) {
-        runqput(pp, gp, next);
+        runqput_inl(pp, gp, next);
     } else {
         gort__lock(&gort__sched.lock);
         globrunqput(gp);

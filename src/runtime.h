@@ -31,6 +31,7 @@ typedef struct traceBuf traceBuf;
 
 #define NORETURN _Noreturn
 #define NOINLINE __attribute__((noinline))
+#define ALWAYS_INLINE __attribute__((always_inline))
 #define UNUSED __attribute__((unused))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
