@@ -3,7 +3,8 @@
  * direct hand-off, FIFO order of blocked senders and receivers, close,
  * the non-blocking helpers, threads the runtime did not start, and a
  * randomised stress test checking conservation, per-sender FIFO order and
- * chan.c's invariants.  Runs at GOMAXPROCS=1 and 2.
+ * chan.c's invariants, and ping-pong pairs under GOMAXPROCS changes.
+ * Runs at GOMAXPROCS=1 and 2.
  *
  * cmocka's assertions longjmp, so only the test functions (on the main
  * goroutine) assert; other goroutines record the first problem in
@@ -507,6 +508,123 @@ static void test_stress(void **state)
 }
 
 /* ------------------------------------------------------------------------
+ * Ping-pong pairs: the hand-off to a parked partner, which goes through
+ * runnext and the direct switch, with plain loads and stores of runnext
+ * while GOMAXPROCS is 1 and atomic ones above (proc.c, onlyp).  Many
+ * pairs at once, GOMAXPROCS flipping between 1 and 2 under them (so
+ * that thieves come and go), Gosched now and then (so that the ring of
+ * the run queue is used too), and each pair ended by a close that races
+ * with its ponger parking.  Checked: every reply is the answer to the
+ * value just sent (nothing lost, duplicated or crossed), the close wakes
+ * the ponger with the zero value, and the ponger's own close reaches the
+ * pinger the same way.  A lost wake-up hangs (the TIMEOUT).
+ * ---------------------------------------------------------------------- */
+
+enum { PAIRS = 4, PINGS = 200000, FLIPS = 40 };
+
+static int64_t pp_pings;       /* round trips per pair this round */
+
+typedef struct pingpair {
+    gort_chan *ping, *pong;
+    int id;
+    int64_t replies;            /* written by the pinger, read after done */
+} pingpair;
+
+static gort_chan *pp_done;
+static _Atomic int pp_running;
+
+static void pp_ponger(void *arg)
+{
+    pingpair *pr = arg;
+    int64_t v = -1;
+    while (gort_chan_recv(pr->ping, &v)) {
+        int64_t r = 2 * v + 1;
+        gort_chan_send(pr->pong, &r);
+        v = -1;
+    }
+    CHECK(v == 0);              /* a closed channel's zero value */
+    gort_chan_close(pr->pong);
+}
+
+static void pp_pinger(void *arg)
+{
+    pingpair *pr = arg;
+    uint32_t seed = 0x9e3779b9u ^ (uint32_t)(pr->id + 1);
+    for (int64_t i = 0; i < pp_pings; i++) {
+        int64_t v = i * PAIRS + pr->id, r = -1;
+        gort_chan_send(pr->ping, &v);
+        if (!gort_chan_recv(pr->pong, &r) || r != 2 * v + 1) {
+            fail_at("pingpong: a reply lost, duplicated or crossed");
+            break;
+        }
+        pr->replies++;
+        if ((xorshift(&seed) & 255) == 0)
+            gort_gosched();
+    }
+    /* The close races with the ponger, which may be parked in its
+     * receive already or still on its way there. */
+    gort_chan_close(pr->ping);
+    int64_t r = -1;
+    CHECK(!gort_chan_recv(pr->pong, &r));
+    CHECK(r == 0);
+    atomic_fetch_sub(&pp_running, 1);
+    gort_chan_send(pp_done, NULL);
+}
+
+/* pp_flipper changes GOMAXPROCS between 1 and 2 while pairs run, and
+ * sleeps in between: an idle P is what makes a thief, which takes a
+ * running P's runnext. */
+static void pp_flipper(void *arg)
+{
+    int was = (int)(intptr_t)arg;
+    for (int i = 0; i < FLIPS && atomic_load(&pp_running) > 0; i++) {
+        gort_gomaxprocs(i % 2 ? 1 : 2);
+        gort_sleep(200 * 1000);
+    }
+    gort_gomaxprocs(was);
+    gort_chan_send(pp_done, NULL);
+}
+
+/* pingpong_round runs npairs pairs and the flipper to the end. */
+static void pingpong_round(int npairs, int64_t pings)
+{
+    pp_pings = pings;
+    static pingpair pairs[PAIRS];
+    pp_done = gort_chan_make(0, PAIRS + 1);
+    atomic_store(&pp_running, npairs);
+    int was = gort_gomaxprocs(0);
+    for (int k = 0; k < npairs; k++) {
+        pairs[k] = (pingpair){gort_chan_make(sizeof(int64_t), 0),
+                              gort_chan_make(sizeof(int64_t), 0), k, 0};
+        gort_go(pp_ponger, &pairs[k]);
+        gort_go(pp_pinger, &pairs[k]);
+    }
+    gort_go(pp_flipper, (void *)(intptr_t)was);
+    for (int k = 0; k < npairs + 1; k++)
+        gort_chan_recv(pp_done, NULL);
+    assert_int_equal(gort_gomaxprocs(0), was);
+    assert_no_failure();
+    for (int k = 0; k < npairs; k++) {
+        assert_int_equal(pairs[k].replies, pp_pings);
+        /* The ponger closed pong after its last receive, and is on no
+         * queue now: the channels may be checked and freed. */
+        assert_false(gort_chan_recv(pairs[k].pong, NULL));
+        assert_invariants(pairs[k].ping);
+        assert_invariants(pairs[k].pong);
+        gort_chan_free(pairs[k].ping);
+        gort_chan_free(pairs[k].pong);
+    }
+    gort_chan_free(pp_done);
+}
+
+static void test_pingpong_pairs(void **state)
+{
+    (void)state;
+    pingpong_round(1, PINGS);               /* the other P idles: it steals runnext */
+    pingpong_round(PAIRS, PINGS / PAIRS);   /* every P busy */
+}
+
+/* ------------------------------------------------------------------------
  * No lost wake-ups: tokens go round a ring of goroutines, each hop a
  * channel operation that parks and readies; one lost wake-up stops the
  * ring for good (and the test's timeout reports it).
@@ -708,6 +826,7 @@ void main_main(void)
         cmocka_unit_test(test_fifo_receivers),
         cmocka_unit_test(test_stress),
         cmocka_unit_test(test_ring),
+        cmocka_unit_test(test_pingpong_pairs),
         cmocka_unit_test(test_foreign_thread),
         cmocka_unit_test(test_foreign_threads_mixed),
     };
