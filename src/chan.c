@@ -320,7 +320,6 @@ void gort__recv(gort_chan *c, sudog *sg, void *ep,
     handoff(sg, unlockf, arg);
 }
 
-
 /* chanparkcommit unlocks the channel once the goroutine is parked. */
 static bool chanparkcommit(g *gp, void *lock)
 {

@@ -12,9 +12,12 @@
  * 256-slot ring that only the owner pushes to and any M may steal half
  * of, and runnext, one slot for the G that its running G just readied, so
  * that a goroutine that hands work to another runs it next on the same
- * core, in the rest of the same time slice.  Overflow and Gs readied by
- * threads without a P go to the global queue, which every 61st round of
- * a P looks at first so that it cannot starve.
+ * core, in the rest of the same time slice.  Thieves may only empty
+ * runnext, so the owner fills it with one exchange (no CAS loop), and
+ * while GOMAXPROCS is 1, when no thief exists, with plain stores (onlyp):
+ * a channel hand-off then costs no atomic operation on the run queue.
+ * Overflow and Gs readied by threads without a P go to the global queue,
+ * which every 61st round of a P looks at first so that it cannot starve.
  *
  * How many threads are awake
  *
