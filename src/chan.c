@@ -500,9 +500,20 @@ static inline ALWAYS_INLINE bool chanrecv(gort_chan *c, void *ep, bool block, bo
 /* They are also synchronous preemption points (preemptcheck, preempt.c);
  * the runtime's own non-blocking sends (timers' sendTime) are not. */
 
+/* getg_needm is gort__getg_needm with its common case, a thread that
+ * has a G, inline: getg is the read of the current G that the compiler
+ * cannot cache across a switch (runtime.h). */
+static inline ALWAYS_INLINE g *getg_needm(void)
+{
+    g *gp = getg();
+    if (likely(gp != NULL))
+        return gp;
+    return gort__getg_needm();
+}
+
 void gort_chan_send(gort_chan *c, const void *elem)
 {
-    g *gp = gort__getg_needm();
+    g *gp = getg_needm();
     /* Only a zero-size channel takes no element (gort.h). */
     if (unlikely(elem == NULL) && c != NULL && c->elemsize != 0)
         gort_panic("gort_chan_send: NULL elem on a channel of %u-byte elements", (unsigned)c->elemsize);
@@ -513,7 +524,7 @@ void gort_chan_send(gort_chan *c, const void *elem)
 bool gort_chan_recv(gort_chan *c, void *elem)
 {
     bool ok;
-    g *gp = gort__getg_needm();
+    g *gp = getg_needm();
     preemptcheck(gp);
     chanrecv(c, elem, true, &ok, gp);
     return ok;
