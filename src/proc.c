@@ -579,7 +579,9 @@ static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t)
  * count cannot go up while we look: procresize runs only once every P is
  * stopped, ours included, and an M that acquires a P again reads the new
  * count (acquirep's synchronisation with startTheWorld).  So the relaxed
- * read of 1 holds for as long as we hold the P. */
+ * read of 1 holds for as long as we hold the P.  Nor can this M run
+ * anything else between the load of the head and the store: the
+ * runtime's own code is never preempted (HACKING.md, "Preemption"). */
 static inline __attribute__((always_inline)) g *runqget_inl(p *pp, bool *inheritTime)
 {
     bool alone = atomic_load_explicit(&gort__gomaxprocs, memory_order_relaxed) == 1;
