@@ -340,13 +340,20 @@ static inline void enterstack(g *gp, void **fakesave)
  * switch is re-read.  It gives the goroutine its errno through the errno
  * address of the M it runs on now (DESIGN.md's TLS trap), and finishes a
  * direct switch for the goroutine that left. */
-static inline void resumed(void)
+static inline __attribute__((always_inline)) void resumed_inl(void)
 {
     g *gp = getg();
     asan_finish_switch(gp->asanfake);
     m *mp = gp->m;
     *mp->errnop = gp->errno_;
     postswitch(mp);
+}
+
+/* resumed is resumed_inl, which the direct switch (trydirect) inlines;
+ * mcall and goentry leave the inlining to the compiler. */
+static inline void resumed(void)
+{
+    resumed_inl();
 }
 
 /* mcall_ switches from the current goroutine to its M's g0 stack and
@@ -487,19 +494,50 @@ static g *globrunqpop(void)
 }
 
 static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t);
+static void runqputfull(p *pp, g *gp);
+
+/* runqputtail puts gp at the tail of pp's local run queue; a full ring
+ * moves half of itself to the global queue.  Executed only by the owner:
+ * stealers never write runqtail, and read a slot only below it, so the
+ * slot is written first and then published with a release store of the
+ * tail.  Inline: the direct switch's requeue (postswitch) calls it. */
+static inline __attribute__((always_inline)) void runqputtail(p *pp, g *gp)
+{
+    uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
+    uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
+    if (likely(t - h < RUNQSIZE)) {
+        atomic_store_explicit(&pp->runq[t % RUNQSIZE], gp, memory_order_relaxed);
+        atomic_store_explicit(&pp->runqtail, t + 1, memory_order_release);
+        return;
+    }
+    runqputfull(pp, gp);
+}
+
+/* runqputfull is runqputtail's way for a ring that looked full. */
+static NOINLINE void runqputfull(p *pp, g *gp)
+{
+    for (;;) {
+        uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
+        uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
+        if (t - h < RUNQSIZE) {
+            atomic_store_explicit(&pp->runq[t % RUNQSIZE], gp, memory_order_relaxed);
+            atomic_store_explicit(&pp->runqtail, t + 1, memory_order_release);
+            return;
+        }
+        if (runqputslow(pp, gp, h, t))
+            return;
+        /* the queue is not full now, retry */
+    }
+}
 
 /* onlyp reports whether GOMAXPROCS is 1.  Then no other P exists that
- * could steal from the current one (runqgrab runs only on an M that holds
- * a P, on the other Ps), so the owner may read and write its runnext
- * slot with plain loads and stores.  GOMAXPROCS changes only while the
- * world is stopped (procresize), which every P's owner has synchronised
- * with before it runs again, so the relaxed load is current. */
+ * could steal from the current one, so its owner may read and write its
+ * runnext slot and its ring's head with plain loads and stores (why the
+ * relaxed read of 1 holds for as long as the P is held: runqget_inl). */
 static inline bool onlyp(void)
 {
     return atomic_load_explicit(&gort__gomaxprocs, memory_order_relaxed) == 1;
 }
-
-static void runqput_ring(p *pp, g *gp);
 
 /* runqput tries to put gp on pp's local run queue.  If next, gp goes to
  * runnext and whatever was there is kicked to the tail.  A full ring
@@ -524,29 +562,12 @@ static inline ALWAYS_INLINE void runqput_inl(p *pp, g *gp, bool next)
             return;
         gp = old;   /* kick the old runnext to the regular queue */
     }
-    runqput_ring(pp, gp);
+    runqputtail(pp, gp);
 }
 
 static void runqput(p *pp, g *gp, bool next)
 {
     runqput_inl(pp, gp, next);
-}
-
-/* runqput_ring puts gp at the tail of pp's ring (runqput's second half). */
-static NOINLINE void runqput_ring(p *pp, g *gp)
-{
-    for (;;) {
-        uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
-        uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
-        if (t - h < RUNQSIZE) {
-            atomic_store_explicit(&pp->runq[t % RUNQSIZE], gp, memory_order_relaxed);
-            atomic_store_explicit(&pp->runqtail, t + 1, memory_order_release);
-            return;
-        }
-        if (runqputslow(pp, gp, h, t))
-            return;
-        /* the queue is not full now, retry */
-    }
 }
 
 /* runqputslow moves gp and half of pp's queue to the global queue. */
@@ -571,22 +592,34 @@ static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t)
     return true;
 }
 
-/* runqget takes a G from pp's local queue: runnext first.  inheritTime says whether it should inherit the rest of the
- * time slice.  Executed only by the owner.  (runqget_inl is the same,
- * inline, for trydirect.) */
+/* runqget takes a G from pp's local queue: runnext first.  inheritTime
+ * says whether it should inherit the rest of the time slice.  Executed
+ * only by the owner, or with the world stopped (procresize).  (runqget_inl
+ * is the same, inline, for trydirect.)
+ *
+ * The owner claims runnext or the head with a CAS because stealers CAS
+ * them too, except when GOMAXPROCS is 1: then a plain store is enough,
+ * because there is no stealer.  Only an M that holds a P steals
+ * (stealWork), and the P it holds is the only one, ours; nothing else
+ * takes from a P's queue but procresize, with the world stopped.  The
+ * count cannot go up while we look: procresize runs only once every P is
+ * stopped, ours included, and an M that acquires a P again reads the new
+ * count (acquirep's synchronisation with startTheWorld).  So the relaxed
+ * read of 1 holds for as long as we hold the P.  Nor can this M run
+ * anything else between the load of the head and the store: the
+ * runtime's own code is never preempted (HACKING.md, "Preemption"). */
 static inline __attribute__((always_inline)) g *runqget_inl(p *pp, bool *inheritTime)
 {
+    bool alone = onlyp();
     bool fair = atomic_load_explicit(&pp->preemptnext, memory_order_relaxed);
     if (unlikely(fair)) {
         atomic_store_explicit(&pp->preemptnext, false, memory_order_relaxed);
         if (atomic_load(&pp->runqtail) == atomic_load(&pp->runqhead))
             fair = false;   /* nothing queued: runnext it is */
     }
-    g *next = fair ? NULL : atomic_load(&pp->runnext);
+    g *next = fair ? NULL : atomic_load_explicit(&pp->runnext, memory_order_acquire);
     if (next != NULL) {
-        /* Only one P (onlyp): nobody can take runnext under us, a plain
-         * store empties it.  Else a thief may: the CAS decides. */
-        if (onlyp()) {
+        if (alone) {
             atomic_store_explicit(&pp->runnext, NULL, memory_order_relaxed);
             *inheritTime = true;
             return next;
@@ -602,6 +635,11 @@ static inline __attribute__((always_inline)) g *runqget_inl(p *pp, bool *inherit
         if (t == h)
             return NULL;
         g *gp = atomic_load_explicit(&pp->runq[h % RUNQSIZE], memory_order_relaxed);
+        if (alone) {
+            atomic_store_explicit(&pp->runqhead, h + 1, memory_order_release);
+            *inheritTime = false;
+            return gp;
+        }
         if (atomic_compare_exchange_weak_explicit(&pp->runqhead, &h, h + 1,
                                                   memory_order_release, memory_order_relaxed)) {
             *inheritTime = false;
@@ -1491,7 +1529,7 @@ static inline __attribute__((always_inline)) void postswitch(m *mp)
     if (mp->swapkind == SWAP_REQUEUE) {
         trackrunnable(mp, prev);
         setgstatus_own(prev, Grunning, Grunnable);
-        runqput(mp->p, prev, false);
+        runqputtail(mp->p, prev);
         return;
     }
     bool (*unlockf)(g *, void *) = mp->waitunlockf;
@@ -1499,7 +1537,7 @@ static inline __attribute__((always_inline)) void postswitch(m *mp)
     mp->waitunlockf = NULL;
     mp->waitlock = NULL;
     if (!commitpark(prev, unlockf, lock))
-        runqput(mp->p, prev, false);    /* it runs again soon */
+        runqputtail(mp->p, prev);       /* it runs again soon */
 }
 
 /* trydirect switches from gp straight to the next goroutine of gp's P if
@@ -1541,7 +1579,7 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
     switchin(mp, next, inheritTime);
     enterstack(next, &gp->asanfake);
     gort__swapgo(&gp->sched, &next->sched);
-    resumed();
+    resumed_inl();
     return true;
 }
 

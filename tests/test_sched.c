@@ -155,6 +155,120 @@ static void test_gomaxprocs_concurrent(void **state)
     assert_int_equal(gort_gomaxprocs(0), orig);
 }
 
+/* --- a yield is fair: everything else on the P runs first --------------
+ * At GOMAXPROCS=1, N goroutines yield in turn: each gort_gosched lets
+ * every other runnable goroutine run once before the yielder runs again,
+ * so once all have started, the order in which they run repeats with
+ * period N.  (Both legs run this at 1, where the owner takes from its
+ * queue without a CAS; the rest of the suite covers 2.) */
+
+enum { FAIRN = 5, FAIRK = 500 };
+static _Atomic int fairstarted;
+static _Atomic int fairlen;
+static int fairlog[FAIRN * FAIRK];
+static gort_waitgroup fairwg;
+
+static void fairyielder(void *arg)
+{
+    int id = (int)(intptr_t)arg;
+    fairstarted++;
+    while (fairstarted < FAIRN)
+        gort_gosched();
+    for (int k = 0; k < FAIRK; k++) {
+        fairlog[fairlen++] = id;
+        gort_gosched();
+    }
+    gort_waitgroup_done(&fairwg);
+}
+
+static void test_gosched_fair(void **state)
+{
+    (void)state;
+    int orig = gort_gomaxprocs(1);
+    fairstarted = 0;
+    fairlen = 0;
+    gort_waitgroup_add(&fairwg, FAIRN);
+    for (intptr_t i = 0; i < FAIRN; i++)
+        gort_go(fairyielder, (void *)i);
+    gort_waitgroup_wait(&fairwg);
+    gort_gomaxprocs(orig);
+    assert_int_equal(fairlen, FAIRN * FAIRK);
+    bool seen[FAIRN] = {false};
+    for (int j = 0; j < FAIRN; j++) {
+        assert_false(seen[fairlog[j]]);     /* the first round: each once */
+        seen[fairlog[j]] = true;
+    }
+    for (int j = FAIRN; j < FAIRN * FAIRK; j++) {
+        if (fairlog[j] != fairlog[j - FAIRN])
+            fail_msg("run %d is goroutine %d, not %d as N runs before", j, fairlog[j],
+                     fairlog[j - FAIRN]);
+    }
+}
+
+/* --- a yielded goroutine can be stolen ----------------------------------
+ * At GOMAXPROCS=2, y starts s on its own P and yields to it; s spins, with
+ * preemption off, until y has run again.  While s spins, y can run only
+ * if the other P steals it from s's P's queue: if a yield left it where
+ * stealers cannot see it, this test hangs (and times out).  s may also
+ * be stolen first, before y yields; then both run side by side, and the
+ * round is repeated. */
+
+static _Atomic int stealspinning, stealyran, stealrounds;
+static _Atomic(void *) stealsp, stealyp;
+static gort_waitgroup stealwg;
+
+static void stealnoop(void *arg)
+{
+    (void)arg;
+}
+
+static void stealspinner(void *arg)
+{
+    (void)arg;
+    m *mp = gort__getg()->m;
+    mp->preemptoff++;   /* sysmon must not free the P: only a thief may */
+    stealsp = mp->p;
+    stealspinning = 1;
+    gort_go(stealnoop, NULL);   /* wakes the idle P, which looks for work */
+    while (!stealyran)
+        ;
+    stealspinning = 0;
+    mp->preemptoff--;
+    gort_waitgroup_done(&stealwg);
+}
+
+static void stealyielder(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        stealspinning = 0;
+        stealyran = 0;
+        gort_waitgroup_add(&stealwg, 1);
+        void *before = gort__getg()->m->p;
+        gort_go(stealspinner, NULL);
+        while (!stealspinning)
+            gort_gosched();
+        stealyp = gort__getg()->m->p;
+        stealyran = 1;
+        gort_waitgroup_wait(&stealwg);
+        stealrounds++;
+        if (stealsp == before)  /* s ran on y's P: y was stolen */
+            break;
+    }
+}
+
+static void test_gosched_stolen(void **state)
+{
+    (void)state;
+    int orig = gort_gomaxprocs(2);
+    stealrounds = 0;
+    gort_go(stealyielder, NULL);
+    waitgoroutines(1);
+    gort_gomaxprocs(orig);
+    assert_true(stealrounds >= 1);
+    assert_ptr_not_equal(stealyp, stealsp);   /* y ran on the other P */
+}
+
 void main_main(void)
 {
     gort_lockosthread();    /* cmocka keeps its state in thread-local storage */
@@ -163,6 +277,8 @@ void main_main(void)
         cmocka_unit_test(test_gomaxprocs_under_load),
         cmocka_unit_test(test_parallel),
         cmocka_unit_test(test_gomaxprocs_concurrent),
+        cmocka_unit_test(test_gosched_fair),
+        cmocka_unit_test(test_gosched_stolen),
     };
     gort_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
