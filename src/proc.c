@@ -1601,6 +1601,7 @@ static void gosched_m(g *gp)
 static void gopreempt_m(g *gp)
 {
     g0enter(gp);
+    traceGoPreempt(gp);         /* before another P can take it */
     setgstatus_own(gp, Grunning, Grunnable);
     dropg();
     gort__lock(&gort__sched.lock);

@@ -31,7 +31,7 @@ if(NOT EXISTS "${OUT}")
 endif()
 execute_process(COMMAND ${PYTHON} ${CHECK} ${OUT} --procs ${PROCS}
     --expect-reasons "chan receive,chan send,select,sleep,sync.Mutex.Lock,IO wait,sync.WaitGroup.Wait"
-    --expect "GoCreate,GoBlock,GoUnblock,GoSched,GoEnd,GoSysCall,GoSysExit,timer"
+    --expect "GoCreate,GoBlock,GoUnblock,GoSched,GoPreempt,GoEnd,GoSysCall,GoSysExit,timer"
     --blocked-at-end 1
   RESULT_VARIABLE rc OUTPUT_VARIABLE cout ERROR_VARIABLE cerr)
 if(NOT rc STREQUAL "0")
