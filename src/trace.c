@@ -668,9 +668,13 @@ static void convert(conv *c, traceEvent *evs, size_t n, double endts)
 {
     for (size_t i = 0; i < n; i++) {
         traceEvent *e = &evs[i];
-        double ts = (double)(int64_t)(e->ticks - c->tick0) * c->scale / 1000.0;
-        if (ts < 0)
-            ts = 0;
+        /* In whole nanoseconds, so that a slice's start plus its
+         * duration, each printed to three places in microseconds, is
+         * its end exactly: two events of one stamp (the end of a run
+         * on one P and its start on another) must not seem to overlap
+         * by a rounding. */
+        double ns = (double)(int64_t)(e->ticks - c->tick0) * c->scale;
+        double ts = ns > 0 ? (double)(int64_t)(ns + 0.5) / 1000.0 : 0;
         gstate *gs = e->g ? gfind(c, e->g) : NULL;
         slice *ps = e->p >= 0 ? track(c, true, e->p) : NULL;
         if ((e->g && gs == NULL) || (e->p >= 0 && ps == NULL))
