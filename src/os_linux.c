@@ -335,7 +335,7 @@ static bool guardfaults(void *v)
  * later one counts. */
 bool gort__sysGuardNoMap(void *v, uintptr_t n)
 {
-    static int works;   /* 1 yes, -1 no, 0 not known yet; stackpool.lock held */
+    static int works;   /* 1 yes, -1 no, 0 not known yet: set by the first call, under stackpool.lock; the later ones, which may run without it (stack.c), only read it */
     if (works < 0)
         return false;
     int saved = errno;
