@@ -108,7 +108,7 @@ workloads=(
   "spawn|spawn-and-exit, %s goroutines|1000000|100000|1 2|faster|3"
   "pingpong|unbuffered ping-pong, %s round trips|1000000|100000|1 2|faster|4"
   "bufchan|buffered channel (cap 128), %s values|5000000|500000|1 2|none|"
-  "skynet|skynet, %s leaves|1000000|100000|1 2|faster|2"
+  "skynet|skynet, %s leaves|1000000|100000|1 2|faster|3"
   "sieve|prime sieve, first %s primes|2000|500|1 2|none|"
   "mutex|contended mutex, 8 goroutines|2000000|200000|1 2|faster|1"
   "parked|parked goroutines, %s: resident per goroutine|1000000|100000|-|le|8"

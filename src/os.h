@@ -90,6 +90,12 @@ typedef struct objinfo {
     struct dwarf *dw;
 } objinfo;
 bool gort__os_findobj(void *pc, objinfo *oi);
+/* gort__os_obj is the OS layer's findobj, the one per-OS piece of
+ * gort__os_findobj (which symtab.c defines from it): the object whose
+ * code holds pc (symtab.h's obj), its file mapped with gort__objmap
+ * when it can be, or NULL.  Safe in a signal handler. */
+struct obj;
+struct obj *gort__os_obj(void *pc);
 /* gort__os_backtracectx captures up to n return addresses of a goroutine
  * that is not running, unwound from the context mcall or swapgo saved at
  * sp (gobuf.sp) on its stack [lo, hi); -1 where the OS layer cannot. */

@@ -335,7 +335,7 @@ static bool guardfaults(void *v)
  * later one counts. */
 bool gort__sysGuardNoMap(void *v, uintptr_t n)
 {
-    static int works;   /* 1 yes, -1 no, 0 not known yet; stackpool.lock held */
+    static int works;   /* 1 yes, -1 no, 0 not known yet: set by the first call, under stackpool.lock; the later ones, which may run without it (stack.c), only read it */
     if (works < 0)
         return false;
     int saved = errno;
@@ -496,22 +496,19 @@ int gort__os_backtracectx(uintptr_t sp, uintptr_t lo, uintptr_t hi, void **pcs, 
  * mmap: async-signal-safe), and gives its DWARF line table (symtab.c)
  * and, for the executable, its own symbol table (.symtab), so that
  * reports name static and hidden functions too without -rdynamic.
- * state: 0 not mapped yet, 1 being mapped, 2 done (whatever it found).
  * Libraries loaded after start-up are not in the table: their frames
- * print a bare pc. */
-typedef struct obj {
-    const char *path;           /* the executable's is exepath */
-    uintptr_t bias;             /* load address - link address (dlpi_addr) */
+ * print a bare pc.  What every OS keeps alike (path, bias, the mapping's
+ * state, the DWARF sections) is symtab.h's obj. */
+typedef struct elfobj {
+    obj obj;                    /* the executable's path is exepath; bias is dlpi_addr */
     uintptr_t lo, hi;           /* its PT_LOAD segments, as loaded */
     bool isexe;
-    _Atomic int state;
     const Elf64_Sym *syms;      /* .symtab and its strings (the executable) */
     size_t nsyms;
     const char *strs, *strsend;
-    dwarf dw;
-} obj;
+} elfobj;
 
-static obj objs[64];
+static elfobj objs[64];
 static _Atomic int nobjs = -1;  /* -1: the table is not made yet */
 static char exepath[4096];
 
@@ -521,10 +518,10 @@ static int addobj(struct dl_phdr_info *info, size_t size, void *arg)
     int *n = arg;
     if (*n >= (int)nelem(objs))
         return 1;
-    obj *o = &objs[*n];
+    elfobj *o = &objs[*n];
     o->isexe = *n == 0;         /* the first one is the executable */
-    o->path = o->isexe ? exepath : info->dlpi_name;
-    o->bias = info->dlpi_addr;
+    o->obj.path = o->isexe ? exepath : info->dlpi_name;
+    o->obj.bias = info->dlpi_addr;
     o->lo = UINTPTR_MAX;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -536,7 +533,7 @@ static int addobj(struct dl_phdr_info *info, size_t size, void *arg)
         if (hi > o->hi)
             o->hi = hi;
     }
-    if (o->path != NULL && o->path[0] != 0 && o->lo < o->hi)
+    if (o->obj.path != NULL && o->obj.path[0] != 0 && o->lo < o->hi)
         ++*n;
     return 0;
 }
@@ -560,9 +557,10 @@ static void initobjs(void)
 /* mapobj maps o's file and finds its sections: .debug_line and its
  * strings, and for the executable .symtab.  Compressed sections
  * (SHF_COMPRESSED, -gz) are left out: their frames print file+offset. */
-static void mapobj(obj *o)
+static void mapobj(obj *oo)
 {
-    int fd = open(o->isexe ? "/proc/self/exe" : o->path, O_RDONLY | O_CLOEXEC);
+    elfobj *o = (elfobj *)oo;   /* its first member */
+    int fd = open(o->isexe ? "/proc/self/exe" : o->obj.path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return;
     struct stat st;
@@ -600,22 +598,7 @@ static void mapobj(obj *o)
         dwsect sec = {p, sh[i].sh_size};
         if (strnlen(name, maxlen) == maxlen)
             continue;
-        if (strcmp(name, ".debug_line") == 0)
-            o->dw.line = sec;
-        else if (strcmp(name, ".debug_line_str") == 0)
-            o->dw.line_str = sec;
-        else if (strcmp(name, ".debug_str") == 0)
-            o->dw.str = sec;
-        else if (strcmp(name, ".debug_info") == 0)
-            o->dw.info = sec;
-        else if (strcmp(name, ".debug_abbrev") == 0)
-            o->dw.abbrev = sec;
-        else if (strcmp(name, ".debug_aranges") == 0)
-            o->dw.aranges = sec;
-        else if (strcmp(name, ".debug_rnglists") == 0)
-            o->dw.rnglists = sec;
-        else if (strcmp(name, ".debug_ranges") == 0)
-            o->dw.ranges = sec;
+        gort__dwarf_section(&o->obj.dw, name, sec);
     }
     /* The symbol names must end inside the file. */
     if (o->syms && ((const char *)o->syms + o->nsyms * sizeof(Elf64_Sym) > file + size))
@@ -624,35 +607,24 @@ static void mapobj(obj *o)
 }
 
 /* findobj is the object whose code holds pc, its file mapped, or NULL. */
-static obj *findobj(uintptr_t pc)
+static elfobj *findobj(uintptr_t pc)
 {
     initobjs();
     int n = atomic_load(&nobjs);
     for (int i = 0; i < n; i++) {
-        obj *o = &objs[i];
+        elfobj *o = &objs[i];
         if (pc < o->lo || pc >= o->hi)
             continue;
-        int st = 0;
-        if (atomic_compare_exchange_strong(&o->state, &st, 1)) {
-            mapobj(o);
-            atomic_store(&o->state, 2);
-        }
-        /* Being mapped by another report (there is one at a time, but
-         * a signal may interrupt it): use what is already there. */
+        gort__objmap(&o->obj, mapobj);
         return o;
     }
     return NULL;
 }
 
-bool gort__os_findobj(void *pc, objinfo *oi)
+obj *gort__os_obj(void *pc)
 {
-    obj *o = findobj((uintptr_t)pc);
-    if (o == NULL)
-        return false;
-    oi->path = o->path;
-    oi->bias = o->bias;
-    oi->dw = atomic_load(&o->state) == 2 && o->dw.line.p ? &o->dw : NULL;
-    return true;
+    elfobj *o = findobj((uintptr_t)pc);
+    return o ? &o->obj : NULL;
 }
 
 /* libgcc's lookup of the unwind entry (FDE) that covers a pc: a binary
@@ -741,9 +713,9 @@ void *gort__os_funcstart(void *pc)
  * symbols through dladdr (shared libraries; its lock is recursive). */
 void *gort__os_funcname(void *pc, char *buf, size_t n)
 {
-    obj *o = findobj((uintptr_t)pc);
-    if (o && o->isexe && atomic_load(&o->state) == 2 && o->syms) {
-        uintptr_t addr = (uintptr_t)pc - o->bias;
+    elfobj *o = findobj((uintptr_t)pc);
+    if (o && o->isexe && atomic_load(&o->obj.state) == 2 && o->syms) {
+        uintptr_t addr = (uintptr_t)pc - o->obj.bias;
         for (size_t i = 0; i < o->nsyms; i++) {
             const Elf64_Sym *sym = &o->syms[i];
             if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_value <= addr &&
@@ -751,7 +723,7 @@ void *gort__os_funcname(void *pc, char *buf, size_t n)
                 const char *name = o->strs + sym->st_name;
                 size_t max = name < o->strsend ? (size_t)(o->strsend - name) : 0;
                 gort__snprintf(buf, n, "%s", memchr(name, 0, max) ? name : "?");
-                return (void *)(sym->st_value + o->bias);
+                return (void *)(sym->st_value + o->obj.bias);
             }
         }
     }
@@ -766,10 +738,10 @@ void *gort__os_funcname(void *pc, char *buf, size_t n)
 
 bool gort__os_funcfile(void *pc, char *buf, size_t n)
 {
-    obj *o = findobj((uintptr_t)pc);
-    if (o == NULL || !o->isexe || atomic_load(&o->state) != 2 || o->syms == NULL)
+    elfobj *o = findobj((uintptr_t)pc);
+    if (o == NULL || !o->isexe || atomic_load(&o->obj.state) != 2 || o->syms == NULL)
         return false;
-    uintptr_t addr = (uintptr_t)pc - o->bias;
+    uintptr_t addr = (uintptr_t)pc - o->obj.bias;
     const char *file = NULL;    /* the latest STT_FILE: the locals after it are its */
     for (size_t i = 0; i < o->nsyms; i++) {
         const Elf64_Sym *sym = &o->syms[i];

@@ -515,13 +515,13 @@ int gort__os_backtracectx(uintptr_t sp, uintptr_t lo, uintptr_t hi, void **pcs, 
  * ImageBase in the header in memory, so the file would have to be read
  * for it).
  * Mapping, not reading into the heap: a report may run in the exception
- * handler of a thread that holds the heap's lock.  state: 0 not mapped,
- * 1 being mapped, 2 done. */
-typedef struct obj {
+ * handler of a thread that holds the heap's lock.  What every OS keeps
+ * alike (path, bias, the mapping's state, the DWARF sections) is
+ * symtab.h's obj. */
+typedef struct peobj {
+    obj obj;                    /* path is pathbuf */
     uintptr_t base, size;       /* as loaded */
-    uintptr_t bias;
-    char path[MAX_PATH * 3];    /* UTF-8 */
-    _Atomic int state;
+    char pathbuf[MAX_PATH * 3]; /* UTF-8 */
     const char *file;           /* the mapped file (the executable) */
     uint64_t filesize;
     const IMAGE_SYMBOL *syms;
@@ -530,11 +530,10 @@ typedef struct obj {
     DWORD strsize;
     const IMAGE_SECTION_HEADER *sec;
     WORD nsec;
-    dwarf dw;
-} obj;
+} peobj;
 
-static obj exeobj;
-static obj dllobjs[16];
+static peobj exeobj;
+static peobj dllobjs[16];
 static _Atomic int ndllobjs;
 
 /* imagebias is the load bias of the image loaded at base, from its
@@ -547,18 +546,20 @@ static uintptr_t imagebias(uintptr_t base, uintptr_t *size)
     return base - (uintptr_t)nt->OptionalHeader.ImageBase;
 }
 
-static void setpath(obj *o, HMODULE h)
+static void setpath(peobj *o, HMODULE h)
 {
     wchar_t w[MAX_PATH];
     DWORD n = GetModuleFileNameW(h, w, MAX_PATH);
     if (n == 0 || n >= MAX_PATH ||
-        WideCharToMultiByte(CP_UTF8, 0, w, (int)n + 1, o->path, (int)sizeof o->path, NULL, NULL) <= 0)
-        memcpy(o->path, "?", 2);
+        WideCharToMultiByte(CP_UTF8, 0, w, (int)n + 1, o->pathbuf, (int)sizeof o->pathbuf, NULL, NULL) <= 0)
+        memcpy(o->pathbuf, "?", 2);
+    o->obj.path = o->pathbuf;
 }
 
 /* mapexe maps the executable's file and finds its symbols and sections. */
-static void mapexe(obj *o)
+static void mapexe(obj *oo)
 {
+    peobj *o = (peobj *)oo;     /* its first member */
     wchar_t path[MAX_PATH];
     if (GetModuleFileNameW(NULL, path, MAX_PATH) == 0)
         return;
@@ -590,7 +591,7 @@ static void mapexe(obj *o)
         return;
     /* The bias from the file's ImageBase: the loader may have moved the
      * image and written its load address into the header in memory. */
-    o->bias = o->base - (uintptr_t)nt->OptionalHeader.ImageBase;
+    o->obj.bias = o->base - (uintptr_t)nt->OptionalHeader.ImageBase;
     o->file = file;
     o->filesize = got;
     o->sec = sec;
@@ -626,41 +627,22 @@ static void mapexe(obj *o)
         if (raw == 0 || raw > got || n > got - raw)
             continue;
         dwsect d = {(const uint8_t *)file + raw, n};
-        if (strcmp(name, ".debug_line") == 0)
-            o->dw.line = d;
-        else if (strcmp(name, ".debug_line_str") == 0)
-            o->dw.line_str = d;
-        else if (strcmp(name, ".debug_str") == 0)
-            o->dw.str = d;
-        else if (strcmp(name, ".debug_info") == 0)
-            o->dw.info = d;
-        else if (strcmp(name, ".debug_abbrev") == 0)
-            o->dw.abbrev = d;
-        else if (strcmp(name, ".debug_aranges") == 0)
-            o->dw.aranges = d;
-        else if (strcmp(name, ".debug_rnglists") == 0)
-            o->dw.rnglists = d;
-        else if (strcmp(name, ".debug_ranges") == 0)
-            o->dw.ranges = d;
+        gort__dwarf_section(&o->obj.dw, name, d);
     }
 }
 
 /* findobj is the object whose code holds pc, or NULL. */
-static obj *findobj(uintptr_t pc)
+static peobj *findobj(uintptr_t pc)
 {
-    obj *o = &exeobj;
+    peobj *o = &exeobj;
     if (o->base == 0) {
         HMODULE h = GetModuleHandleW(NULL);
-        o->bias = imagebias((uintptr_t)h, &o->size);
+        o->obj.bias = imagebias((uintptr_t)h, &o->size);
         setpath(o, h);
         o->base = (uintptr_t)h;
     }
     if (pc >= o->base && pc - o->base < o->size) {
-        int st = 0;
-        if (atomic_compare_exchange_strong(&o->state, &st, 1)) {
-            mapexe(o);
-            atomic_store(&o->state, 2);
-        }
+        gort__objmap(&o->obj, mapexe);
         return o;
     }
     int n = atomic_load(&ndllobjs);
@@ -675,27 +657,22 @@ static obj *findobj(uintptr_t pc)
     o = &dllobjs[n];
     imagebias((uintptr_t)h, &o->size);
     o->base = (uintptr_t)h;
-    o->bias = o->base;          /* a DLL's frames say their RVA (above) */
+    o->obj.bias = o->base;      /* a DLL's frames say their RVA (above) */
     setpath(o, h);
-    atomic_store(&o->state, 2);
+    atomic_store(&o->obj.state, 2);
     atomic_store(&ndllobjs, n + 1);   /* one report at a time adds */
     return o;
 }
 
-bool gort__os_findobj(void *pc, objinfo *oi)
+obj *gort__os_obj(void *pc)
 {
-    obj *o = findobj((uintptr_t)pc);
-    if (o == NULL)
-        return false;
-    oi->path = o->path;
-    oi->bias = o->bias;
-    oi->dw = atomic_load(&o->state) == 2 && o->dw.line.p ? &o->dw : NULL;
-    return true;
+    peobj *o = findobj((uintptr_t)pc);
+    return o ? &o->obj : NULL;
 }
 
 /* exportname names pc in the DLL o from its export table: the exported
  * function nearest at or below it.  Returns its start or NULL. */
-static void *exportname(const obj *o, uintptr_t pc, char *buf, size_t n)
+static void *exportname(const peobj *o, uintptr_t pc, char *buf, size_t n)
 {
     const IMAGE_DOS_HEADER *dos = (const void *)o->base;
     const IMAGE_NT_HEADERS64 *nt = (const void *)(o->base + (uintptr_t)dos->e_lfanew);
@@ -746,10 +723,10 @@ void *gort__os_funcstart(void *pc)
  * (COFF symbols have no sizes), in a DLL its nearest export. */
 void *gort__os_funcname(void *pc, char *buf, size_t n)
 {
-    obj *o = findobj((uintptr_t)pc);
+    peobj *o = findobj((uintptr_t)pc);
     uintptr_t a = (uintptr_t)pc, best = 0;
     const IMAGE_SYMBOL *bestsym = NULL;
-    if (o == &exeobj && atomic_load(&o->state) == 2 && o->syms) {
+    if (o == &exeobj && atomic_load(&o->obj.state) == 2 && o->syms) {
         for (DWORD i = 0; i < o->nsyms; i++) {
             const IMAGE_SYMBOL *sym = &o->syms[i];
             int secno = sym->SectionNumber;
@@ -786,8 +763,8 @@ void *gort__os_funcname(void *pc, char *buf, size_t n)
 
 bool gort__os_funcfile(void *pc, char *buf, size_t n)
 {
-    obj *o = findobj((uintptr_t)pc);
-    if (o != &exeobj || atomic_load(&o->state) != 2 || o->syms == NULL || n == 0)
+    peobj *o = findobj((uintptr_t)pc);
+    if (o != &exeobj || atomic_load(&o->obj.state) != 2 || o->syms == NULL || n == 0)
         return false;
     uintptr_t a = (uintptr_t)pc, best = 0;
     const IMAGE_SYMBOL *bestsym = NULL, *file = NULL, *bestfile = NULL;

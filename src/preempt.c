@@ -54,7 +54,8 @@
  *     frames need between sp and the stack's low end;
  *   - the request is still wanted (gp->preempt), the M holds no runtime
  *     lock (m->locks), is not in a stretch the runtime marked
- *     (m->preemptoff), and no fatal report is being written;
+ *     (m->preemptoff: the goroutine that stopped the world, until it
+ *     starts it again), and no fatal report is being written;
  *   - the interrupted PC is the program's own code: in the executable's
  *     text, outside libgort's own (which the build puts in a section of
  *     its own, gort_text, .text$gort$1 on PE: CMakeLists.txt), outside
@@ -146,7 +147,7 @@ bool gort__isAsyncSafePoint(g *gp, m *mp, uintptr_t pc, uintptr_t sp)
 #else
     int32_t locks = mp->locks;
 #endif
-    if (locks != 0 || mp->preemptoff != 0 || mp->p == NULL ||
+    if (locks != 0 || mp->preemptoff != NULL || mp->p == NULL ||
         atomic_load_explicit(&gort__panicking, memory_order_relaxed) != 0)
         return false;
     if (readgstatus(gp) != Grunning)

@@ -1693,6 +1693,7 @@ static void gosched_m(g *gp)
 static void gopreempt_m(g *gp)
 {
     g0enter(gp);
+    traceGoPreempt(gp);         /* before another P can take it */
     setgstatus_own(gp, Grunning, Grunnable);
     dropg();
     gort__lock(&gort__sched.lock);
@@ -1713,7 +1714,7 @@ void gort__gopreempt(void)
         atomic_store_explicit(&gp->preempt, false, memory_order_relaxed);
         return;
     }
-    if (mp->locks != 0 || mp->preemptoff != 0)
+    if (mp->locks != 0 || mp->preemptoff != NULL)
         return;
     atomic_store_explicit(&gp->preempt, false, memory_order_relaxed);
     mcall(gopreempt_m);
@@ -2206,12 +2207,21 @@ static _Atomic uint32_t worldsema = 1;
 /* gort__stopTheWorld stops every P but the caller's.  Running goroutines
  * are asked to stop (preemptall, again every 100us while it waits): they
  * stop at their next preemption point, or at once where asynchronous
- * preemption can interrupt them (preempt.c). */
+ * preemption can interrupt them (preempt.c).
+ * The caller itself must not be preempted until gort__startTheWorld: a
+ * request it honoured (one sysmon made before, or preemptall's of a
+ * P it had) would put it on the global run queue of a stopped world,
+ * whose Ps no M runs, and nothing would start the world again.  So, as
+ * in Go, m->preemptoff holds the reason meanwhile (gort__gopreempt and
+ * isAsyncSafePoint then decline; scheddetail prints it).  It is set
+ * after worldsema is taken, the last point where the goroutine may
+ * park and move to another M: from here to startTheWorld it stays on
+ * mp. */
 void gort__stopTheWorld(const char *reason)
 {
-    (void)reason;
     gort__semacquire1(&worldsema, false, waitReasonSemacquire);
     m *mp = getg()->m;
+    mp->preemptoff = reason;
     gort__lock(&gort__sched.lock);
     gort__sched.stopwait = atomic_load(&gort__gomaxprocs);
     atomic_store(&gort__sched.gcwaiting, 1);
@@ -2331,6 +2341,7 @@ void gort__startTheWorld(void)
         startm(pp, false);
     }
     wakep();
+    getg()->m->preemptoff = NULL;       /* it may be preempted again */
     gort__semrelease1(&worldsema, false);
 }
 
@@ -2571,7 +2582,7 @@ _Atomic uint32_t gort__schedtraces;
 /* schedtrace prints Go's SCHED line, and with detailed (scheddetail=1)
  * Go's lines for every P, M and G, with Go's fields (those of gort's
  * runtime that Go has and gort has not are printed as Go prints them
- * idle: mallocing=0, preemptoff=).  It reads the Ps, Ms and Gs without
+ * idle: mallocing=0, dying=0).  It reads the Ps, Ms and Gs without
  * their locks, as Go's does: a snapshot that may be slightly
  * inconsistent (GORT_NO_TSAN). */
 GORT_NO_TSAN static void schedtrace(bool detailed)
@@ -2614,9 +2625,10 @@ GORT_NO_TSAN static void schedtrace(bool detailed)
         p *pp = mp->p;
         g *gp = mp->curg;
         g *lockedg = mp->lockedg;
-        gort__printf("  M%lld: p=%d curg=%lld mallocing=0 throwing=%d preemptoff= locks=%d dying=0 spinning=%s blocked=%s lockedg=%lld\n",
+        const char *preemptoff = mp->preemptoff;
+        gort__printf("  M%lld: p=%d curg=%lld mallocing=0 throwing=%d preemptoff=%s locks=%d dying=0 spinning=%s blocked=%s lockedg=%lld\n",
                      (long long)mp->id, pp ? pp->id : -1, gp ? (long long)gp->goid : -1LL,
-                     atomic_load(&gort__panicking) ? 1 : 0, mp->locks, mp->spinning ? "true" : "false",
+                     atomic_load(&gort__panicking) ? 1 : 0, preemptoff ? preemptoff : "", mp->locks, mp->spinning ? "true" : "false",
                      mp->blocked ? "true" : "false", lockedg ? (long long)lockedg->goid : -1LL);
     }
     for (g *gp = atomic_load(&gort__allgs); gp; gp = gp->alllink) {

@@ -322,7 +322,11 @@ struct m {
      * many the thread has handled. */
     _Atomic uint32_t signalPending;
     _Atomic uint32_t preemptGen;
-    int32_t preemptoff;         /* > 0: the runtime runs code here that must not be preempted */
+    /* Go's preemptoff: when set, the goroutine running here must stay on
+     * this M and not be preempted, and this says why (stopTheWorld's
+     * reason, from stopping the world until starting it again: proc.c).
+     * Written only by the M's own goroutine. */
+    const char *preemptoff;
 };
 
 #define RUNQSIZE 256

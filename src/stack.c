@@ -59,7 +59,9 @@
  *          returns before the next switch: only a real guard does.
  *
  * Locking: the per-P cache belongs to its P (no lock); stackpool.lock
- * guards the global lists and the slabs.
+ * guards the global lists and the slabs.  The guard of a slot carved
+ * anew is made with the lock released once guards without a mapping are
+ * known to work (stackpool_get): the slot is nobody else's yet.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -172,7 +174,8 @@ static void newslab(void)
 #define SLOT_SOFTGUARD ((uintptr_t)1)
 
 /* stackpool_get takes one free stack slot from the global pool.
- * stackpool.lock must be held. */
+ * stackpool.lock must be held; a slot carved anew may release it for a
+ * while (its guard's system call), so the caller re-reads the pool. */
 static uintptr_t stackpool_get(void)
 {
     uintptr_t base;
@@ -193,7 +196,19 @@ static uintptr_t stackpool_get(void)
      * start-up.  The first slot tells whether guards without a mapping
      * work here; if not, this slab and the next ones use the others. */
     slab *sl = stackpool.slabs;
-    if (sl->guard == guardNoMap) {
+    if (sl->guard == guardNoMap && stackpool.nomap == 1) {
+        /* Known to work: make it with the lock released.  The slot is
+         * ours alone (carve has moved past it, no list holds it), and
+         * the system call takes microseconds, which another P that
+         * wants a stack would spend spinning and then yielding its
+         * thread (sched_yield, on a loaded machine a whole time slice).
+         * The caller finds the pool as another P left it. */
+        gort__unlock(&stackpool.lock);
+        bool ok = gort__sysGuardNoMap((void *)base, STACK_GUARD_SIZE);
+        gort__lock(&stackpool.lock);
+        if (!ok)
+            gort__throw("stack: cannot make a guard region");
+    } else if (sl->guard == guardNoMap) {
         if (gort__sysGuardNoMap((void *)base, STACK_GUARD_SIZE)) {
             stackpool.nomap = 1;
         } else if (stackpool.nomap == 0) {

@@ -45,6 +45,7 @@
  */
 #include <string.h>
 
+#include "os.h"
 #include "symtab.h"
 
 #define nelem(a) (sizeof(a) / sizeof((a)[0]))
@@ -913,4 +914,56 @@ bool gort__dwarf_filename(dwarf *d, uint64_t stmt, uint64_t fi, char *buf, size_
     if (d == NULL || n < 2 || !header(d, stmt, &h))
         return false;
     return filename(&h, fi, buf, n);
+}
+
+/* ----------------------------------------------------------------------
+ * The loaded objects: what the OS layers share (symtab.h's obj).  Each
+ * finds an object its own way (dl_iterate_phdr's table, the PE headers
+ * and GetModuleHandleExW) and maps its file with its own calls; the
+ * DWARF sections' names, the mapping once and the answer to the reports
+ * are the same everywhere and are here.
+ * ---------------------------------------------------------------------- */
+
+bool gort__dwarf_section(dwarf *d, const char *name, dwsect sec)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } sects[] = {
+        {".debug_line", offsetof(dwarf, line)},
+        {".debug_line_str", offsetof(dwarf, line_str)},
+        {".debug_str", offsetof(dwarf, str)},
+        {".debug_info", offsetof(dwarf, info)},
+        {".debug_abbrev", offsetof(dwarf, abbrev)},
+        {".debug_aranges", offsetof(dwarf, aranges)},
+        {".debug_rnglists", offsetof(dwarf, rnglists)},
+        {".debug_ranges", offsetof(dwarf, ranges)},
+    };
+    for (size_t i = 0; i < sizeof sects / sizeof sects[0]; i++)
+        if (strcmp(name, sects[i].name) == 0) {
+            *(dwsect *)((char *)d + sects[i].off) = sec;
+            return true;
+        }
+    return false;
+}
+
+void gort__objmap(obj *o, void (*map)(obj *o))
+{
+    int st = 0;
+    if (atomic_compare_exchange_strong(&o->state, &st, 1)) {
+        map(o);
+        atomic_store(&o->state, 2);
+    }
+}
+
+bool gort__os_findobj(void *pc, objinfo *oi)
+{
+    obj *o = gort__os_obj(pc);
+    if (o == NULL)
+        return false;
+    oi->path = o->path;
+    oi->bias = o->bias;
+    /* Only a mapped object's sections are whole (state 2). */
+    oi->dw = atomic_load(&o->state) == 2 && o->dw.line.p ? &o->dw : NULL;
+    return true;
 }

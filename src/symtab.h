@@ -33,6 +33,32 @@ typedef struct dwarf {
     bool noindex;               /* too many units for the index: scan them all */
 } dwarf;
 
+/* gort__dwarf_section keeps sec in d when name is one of the sections
+ * above (".debug_line", ...); false, and d unchanged, for any other. */
+bool gort__dwarf_section(dwarf *d, const char *name, dwsect sec);
+
+/* obj is a loaded object (the executable or a shared library) as the
+ * reports see it, the part the OS layers keep alike: each one's record
+ * of an object (os_linux.c's elfobj, os_windows.c's peobj) starts with
+ * one.  path is its file; bias makes a pc an address as the file numbers
+ * it (pc - bias); dw its line table and the rest, found when its file is
+ * mapped on the first report that needs it.  state: 0 not mapped yet, 1
+ * being mapped, 2 done (whatever it found).  The OS layer's findobj,
+ * gort__os_obj (os.h), is the only per-OS piece; gort__os_findobj
+ * (symtab.c) answers from it. */
+typedef struct obj {
+    const char *path;
+    uintptr_t bias;
+    _Atomic int state;
+    dwarf dw;
+} obj;
+
+/* gort__objmap maps o's file with map, once: whoever moves o->state
+ * from 0 to 1 calls it and then sets 2.  A report that finds another
+ * one mapping it (there is one report at a time, but a signal may
+ * interrupt it) does not wait: it uses what is already there. */
+void gort__objmap(obj *o, void (*map)(obj *o));
+
 /* gort__dwarf_pcline looks addr (an address as the object's file numbers
  * them: the pc minus the object's load bias) up in d's line table.  It
  * fills file (the source's path, directory and name joined) and *line,

@@ -55,7 +55,7 @@
  * stamp; pid 1 "Ps" has a track per P with a slice for each time a
  * goroutine ran there ("G7 worker", args g, fn, and the event that ended
  * it) and instants for GoCreate, GoBlock (with Go's wait reason),
- * GoUnblock (with the goroutine that readied it), GoSched, GoEnd,
+ * GoUnblock (with the goroutine that readied it), GoSched, GoPreempt, GoEnd,
  * GoSysCall, GoSysExit and timers; pid 2 "Ms" has a track per M with its
  * P ownership ("P0"), its system calls and its waits in the poller; pid 3
  * "Runtime" has the scavenger's passes and GOMAXPROCS.  Flow events join
@@ -99,6 +99,7 @@ typedef struct traceEvent {
 
 struct traceBuf {
     traceBuf *link;
+    size_t seq;         /* the trace's buffers in the order they were made */
     _Atomic uint32_t n;
     traceEvent ev[TRACEBUF_N];
 };
@@ -136,8 +137,8 @@ static traceBuf *tracenewbuf(traceBuf **slot)
         return NULL;
     }
     b->link = NULL;
+    b->seq = trace.nbufs++;
     atomic_store_explicit(&b->n, 0, memory_order_relaxed);
-    trace.nbufs++;
     if (old) {
         old->link = trace.full;
         trace.full = old;
@@ -638,21 +639,42 @@ static void mopen(conv *c, int32_t mid, const char *what, int64_t arg, double ts
     s->ts = ts;
 }
 
+/* The writer's sort: by time stamp, and events with the same stamp in
+ * the order they were written (their index once the buffers are laid
+ * out oldest first).  A clock may repeat: qemu-user's generic timer
+ * counts in microseconds (62 ticks at a time), and one P often stamps two
+ * events alike (a GoSched and the next GoStart); in the wrong order a
+ * goroutine's slice would not be closed and would seem to run on. */
+typedef struct evkey {
+    uint64_t ticks;
+    size_t i;
+} evkey;
+
 static int evcmp(const void *a, const void *b)
 {
-    const traceEvent *x = a, *y = b;
+    const evkey *x = a, *y = b;
     if (x->ticks != y->ticks)
         return x->ticks < y->ticks ? -1 : 1;
-    return 0;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int bufcmp(const void *a, const void *b)
+{
+    const traceBuf *x = *(traceBuf *const *)a, *y = *(traceBuf *const *)b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static void convert(conv *c, traceEvent *evs, size_t n, double endts)
 {
     for (size_t i = 0; i < n; i++) {
         traceEvent *e = &evs[i];
-        double ts = (double)(int64_t)(e->ticks - c->tick0) * c->scale / 1000.0;
-        if (ts < 0)
-            ts = 0;
+        /* In whole nanoseconds, so that a slice's start plus its
+         * duration, each printed to three places in microseconds, is
+         * its end exactly: two events of one stamp (the end of a run
+         * on one P and its start on another) must not seem to overlap
+         * by a rounding. */
+        double ns = (double)(int64_t)(e->ticks - c->tick0) * c->scale;
+        double ts = ns > 0 ? (double)(int64_t)(ns + 0.5) / 1000.0 : 0;
         gstate *gs = e->g ? gfind(c, e->g) : NULL;
         slice *ps = e->p >= 0 ? track(c, true, e->p) : NULL;
         if ((e->g && gs == NULL) || (e->p >= 0 && ps == NULL))
@@ -671,10 +693,11 @@ static void convert(conv *c, traceEvent *evs, size_t n, double endts)
             break;
         case traceEvGoEnd:
         case traceEvGoSched:
+        case traceEvGoPreempt:
         case traceEvGoBlock:
         case traceEvGoSysCall: {
             static const char *const names[] = {
-                [traceEvGoEnd] = "GoEnd", [traceEvGoSched] = "GoSched",
+                [traceEvGoEnd] = "GoEnd", [traceEvGoSched] = "GoSched", [traceEvGoPreempt] = "GoPreempt",
                 [traceEvGoBlock] = "GoBlock", [traceEvGoSysCall] = "GoSysCall"};
             const char *name = names[e->type];
             if (ps && ps->open && ps->g == e->g)
@@ -783,32 +806,52 @@ static void meta(conv *c, const char *what, int pid, int32_t tid, const char *na
 /* tracewrite writes the trace t took to its file, and closes it. */
 static void tracewrite(traceTake *t)
 {
-    size_t n = 0;
-    for (traceBuf *b = t->bufs; b; b = b->link)
+    size_t n = 0, nb = 0;
+    for (traceBuf *b = t->bufs; b; b = b->link, nb++)
         n += atomic_load_explicit(&b->n, memory_order_acquire);
+    /* The events laid out buffer by buffer, oldest buffer first (so that
+     * each P's, and the global buffer's, are in the order written), then
+     * sorted (evcmp) through keys into evs. */
+    traceEvent *raw = malloc((n ? n : 1) * sizeof *raw);
     traceEvent *evs = malloc((n ? n : 1) * sizeof *evs);
+    evkey *keys = malloc((n ? n : 1) * sizeof *keys);
+    traceBuf **bufs = malloc((nb ? nb : 1) * sizeof *bufs);
     conv c = {0};
     c.f = t->f;
     c.first = true;
-    if (evs == NULL) {
+    if (raw == NULL || evs == NULL || keys == NULL || bufs == NULL) {
         gort__printf("runtime: trace: out of memory for %llu events; %s not written\n", (unsigned long long)n, t->path);
+        free(raw);
+        free(evs);
+        free(keys);
+        free(bufs);
         fclose(t->f);
         free(t->path);
         return;
     }
+    nb = 0;
+    for (traceBuf *b = t->bufs; b; b = b->link)
+        bufs[nb++] = b;
+    qsort(bufs, nb, sizeof *bufs, bufcmp);
     size_t k = 0;
-    for (traceBuf *b = t->bufs; b; b = b->link) {
-        uint32_t bn = atomic_load_explicit(&b->n, memory_order_acquire);
-        /* Buffers are linked newest first for each P; the sort below
-         * orders by time stamp, and equal stamps keep no order, which
-         * only the same thread could give (rdtsc does not repeat). */
-        memcpy(evs + k, b->ev, bn * sizeof *evs);
+    for (size_t j = 0; j < nb; j++) {
+        /* At exit an M may still be adding to its P's buffer: no more
+         * than the count read above. */
+        size_t bn = atomic_load_explicit(&bufs[j]->n, memory_order_acquire);
+        if (bn > n - k)
+            bn = n - k;
+        memcpy(raw + k, bufs[j]->ev, bn * sizeof *raw);
         k += bn;
-        if (k > n)
-            break;
     }
-    n = k < n ? k : n;
-    qsort(evs, n, sizeof *evs, evcmp);
+    n = k;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (evkey){raw[i].ticks, i};
+    qsort(keys, n, sizeof *keys, evcmp);
+    for (size_t i = 0; i < n; i++)
+        evs[i] = raw[keys[i].i];
+    free(raw);
+    free(keys);
+    free(bufs);
     c.tick0 = t->tick0;
     c.scale = t->tick1 > t->tick0 ? (double)(t->ns1 - t->ns0) / (double)(t->tick1 - t->tick0) : 1.0;
     double endts = (double)(t->ns1 - t->ns0) / 1000.0;

@@ -34,6 +34,7 @@ enum {
     traceEvNetpollDone,     /* a poll made arg goroutines runnable (aux: it waited) */
     traceEvScavengeBegin,   /* the scavenger starts a pass */
     traceEvScavengeEnd,     /* ... and ends it, arg stacks given back */
+    traceEvGoPreempt,       /* g is preempted (a request of sysmon's or stopTheWorld's: preempt.c) */
     traceEvCount
 };
 
@@ -56,6 +57,7 @@ void gort__traceEvent(int ev, g *gp, int64_t arg, uintptr_t aux, int reason);
 #define traceGoStart(gp)            traceEv(traceEvGoStart, (gp), 0, 0, 0)
 #define traceGoEnd(gp)              traceEv(traceEvGoEnd, (gp), 0, 0, 0)
 #define traceGoSched(gp)            traceEv(traceEvGoSched, (gp), 0, 0, 0)
+#define traceGoPreempt(gp)          traceEv(traceEvGoPreempt, (gp), 0, 0, 0)
 #define traceGoPark(gp, reason)     traceEv(traceEvGoBlock, (gp), 0, 0, (reason))
 #define traceGoUnpark(gp)           traceEv(traceEvGoUnblock, (gp), 0, 0, 0)
 #define traceGoSysCall(gp)          traceEv(traceEvGoSysCall, (gp), 0, 0, 0)

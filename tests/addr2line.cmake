@@ -8,25 +8,8 @@
 # (the compiler's suffixes of clones, .constprop.0 and the like,
 # which reports leave out, aside).  So a report of a program without debug information says
 # where its frames are in a form the binutils understand.
-string(REPLACE "\\;" ";" EMU "${EMU}")
-string(REPLACE "\\;" ";" ARGS "${ARGS}")
-string(REPLACE "\\;" ";" ENVS "${ENVS}")
-foreach(kv IN LISTS ENVS)
-  if(kv MATCHES "^([^=]+)=(.*)$")
-    set(ENV{${CMAKE_MATCH_1}} "${CMAKE_MATCH_2}")
-  endif()
-endforeach()
-set(cmd ${PROG} ${ARGS})
-if(EMU)
-  set(cmd ${EMU} ${cmd})
-endif()
-foreach(try 1 2 3)      # wine's start-up failure, as in expect.cmake
-  execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT (EMU MATCHES "wine" AND "${rc}" STREQUAL "1" AND "${out}" STREQUAL "" AND "${err}" STREQUAL ""))
-    break()
-  endif()
-endforeach()
-string(REPLACE "\r\n" "\n" err "${err}")
+include(${CMAKE_CURRENT_LIST_DIR}/runchild.cmake)   # as expect.cmake runs it
+gort_runchild(rc out err)
 get_filename_component(exe "${PROG}" NAME)
 string(REPLACE "." "\\." exere "${exe}")
 string(REGEX MATCHALL "\n[A-Za-z_][A-Za-z0-9_.]*\\(\\.\\.\\.\\)\n\t[^\n]*${exere}\\+0x[0-9a-f]+" frames "${err}")

@@ -12,16 +12,10 @@ if(NOT GDB)
   message(STATUS "SKIPPED: gdb is not installed")
   return()
 endif()
-execute_process(COMMAND ${GDB} -nx -batch
-    -ex "break _rt0_amd64_linux" -ex run -ex bt -ex "info symbol $pc"
+include(${CMAKE_CURRENT_LIST_DIR}/gdbrun.cmake)
+gort_gdb(out -ex "break _rt0_amd64_linux" -ex run -ex bt -ex "info symbol $pc"
     -ex "printf \"pc-is-rt0=%d\\n\", $pc == (long)&_rt0_amd64_linux"
-    --args ${PROG} x
-  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-set(all "${out}\n${err}")
-if(all MATCHES "ptrace: Operation not permitted|Could not trace the inferior")
-  message(STATUS "SKIPPED: gdb may not trace processes here:\n${all}")
-  return()
-endif()
+    --args ${PROG} x)
 set(bad "")
 # main and _rt0_amd64_linux are one address: gdb may call it by either name.
 set(stub "(_rt0_amd64_linux|main) \\(\\) at [^\n]*rt0_linux_amd64\\.S")
@@ -38,10 +32,10 @@ endif()
 if(NOT out MATCHES "\npc-is-rt0=1\n")
   string(APPEND bad "$pc is not the address of _rt0_amd64_linux\n")
 endif()
-if(all MATCHES "hello from goroutine|main_main")
+if(out MATCHES "hello from goroutine|main_main")
   string(APPEND bad "main_main ran (or is on the stack) before the entry stub\n")
 endif()
 if(bad)
-  message(FATAL_ERROR "gdb: ${bad}--- stdout:\n${out}\n--- stderr:\n${err}")
+  message(FATAL_ERROR "gdb: ${bad}--- output:\n${out}")
 endif()
 message(STATUS "ok: gdb stops in _rt0_amd64_linux before main_main")

@@ -23,8 +23,10 @@ if(NOT GDB)
 endif()
 set(ENV{GOMAXPROCS} "${PROCS}")
 
-# check(WHAT OUT): the listing and the backtraces in OUT.
-function(check what out)
+# check(WHAT OUT MAIN MAINWHY): the listing and the backtraces in OUT;
+# goroutine 1's ("goroutine 1 bt") must match MAIN (MAINWHY says what it
+# shows).
+function(check what out main mainwhy)
   set(bad "")
   if(out MATCHES "Python Exception|Error occurred in Python|Traceback \\(most recent")
     string(APPEND bad "a Python error\n")
@@ -67,6 +69,9 @@ function(check what out)
   if(PROCS GREATER 1 AND NOT out MATCHES "goroutine ${n}:\n#0 +0x[0-9a-f]+ in running_spinner \\(\\)")
     string(APPEND bad "the running goroutine's backtrace does not start in running_spinner\n")
   endif()
+  if(NOT out MATCHES "${main}")
+    string(APPEND bad "goroutine 1 bt does not show ${mainwhy}\n")
+  endif()
   if(bad)
     message(FATAL_ERROR "gdb_goroutines (${what}):\n${bad}--- output:\n${out}")
   endif()
@@ -74,27 +79,19 @@ endfunction()
 
 set(cmds -ex "set pagination off" -ex "set confirm off" -ex "source ${SCRIPT}")
 set(show -ex "info goroutines" -ex "goroutine all bt" -ex "goroutine 1 bt")
+include(${CMAKE_CURRENT_LIST_DIR}/gdbrun.cmake)
 
 # Live.
-execute_process(COMMAND ${GDB} -nx -batch ${cmds}
-    -ex "break gdb_goroutines_ready" -ex run ${show} -ex "goroutine 99999 bt" -ex kill
-    --args ${PROG}
-  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
-set(all "${out}\n${err}")
-if(all MATCHES "ptrace: Operation not permitted|Could not trace the inferior")
-  message(STATUS "SKIPPED: gdb may not trace processes here:\n${all}")
-  return()
-endif()
+gort_gdb(all ${cmds} -ex "break gdb_goroutines_ready" -ex run ${show} -ex "goroutine 99999 bt" -ex kill
+    --args ${PROG})
 if(NOT all MATCHES "Breakpoint 1, gdb_goroutines_ready")
   message(FATAL_ERROR "gdb_goroutines: gdb_child did not stop at the breakpoint:\n${all}")
 endif()
 if(NOT all MATCHES "goroutine 99999 not found")
   message(FATAL_ERROR "gdb_goroutines: no error for a goroutine that does not exist:\n${all}")
 endif()
-check(live "${all}")
-if(NOT all MATCHES "#0 +0x[0-9a-f]+ in gdb_goroutines_ready \\(\\)[^\n]*\n#1 +0x[0-9a-f]+ in main_main")
-  message(FATAL_ERROR "gdb_goroutines: goroutine 1 bt is not main's thread:\n${all}")
-endif()
+check(live "${all}" "#0 +0x[0-9a-f]+ in gdb_goroutines_ready \\(\\)[^\n]*\n#1 +0x[0-9a-f]+ in main_main"
+  "main's thread")
 
 # A core dump: the kernel's, or gcore's.
 file(REMOVE_RECURSE "${CORE}")
@@ -108,14 +105,12 @@ file(GLOB cores "${CORE}/core*")
 set(how "the kernel's core")
 if(NOT cores)
   set(how "gcore's core")
-  execute_process(COMMAND ${GDB} -nx -batch ${cmds}
-      -ex "break gdb_goroutines_ready" -ex run -ex "gcore ${CORE}/core" -ex kill --args ${PROG}
-    RESULT_VARIABLE rc OUTPUT_VARIABLE gout ERROR_VARIABLE gerr TIMEOUT 120)
+  gort_gdb(gall ${cmds} -ex "break gdb_goroutines_ready" -ex run -ex "gcore ${CORE}/core" -ex kill --args ${PROG})
   set(cores "${CORE}/core")
   if(NOT EXISTS "${cores}")
-    message(FATAL_ERROR "gdb_goroutines: no core from the kernel or gcore:\n${gout}\n${gerr}")
+    message(FATAL_ERROR "gdb_goroutines: no core from the kernel or gcore:\n${gall}")
   endif()
-  if("${gout}${gerr}" MATCHES "Memory read failed for corefile section")
+  if(gall MATCHES "Memory read failed for corefile section")
     # Linux 6.13's guard regions (MADV_GUARD_INSTALL, src/os_linux.c) lie
     # inside the stack mappings, and gcore reads in 1 MiB chunks: a chunk
     # with a guard page in it is lost.  The kernel's own core has them.
@@ -125,12 +120,7 @@ if(NOT cores)
   endif()
 endif()
 list(GET cores 0 corefile)
-execute_process(COMMAND ${GDB} -nx -batch ${cmds} ${show} ${PROG} ${corefile}
-  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
-set(all "${out}\n${err}")
-check("${how}" "${all}")
-if(NOT all MATCHES "in gort_panic \\(\\)[^\n]*\n#[0-9]+ +0x[0-9a-f]+ in main_main")
-  message(FATAL_ERROR "gdb_goroutines (${how}): goroutine 1 bt does not show main_main's panic:\n${all}")
-endif()
+gort_gdb(all ${cmds} ${show} ${PROG} ${corefile})
+check("${how}" "${all}" "in gort_panic \\(\\)[^\n]*\n#[0-9]+ +0x[0-9a-f]+ in main_main" "main_main's panic")
 file(REMOVE_RECURSE "${CORE}")
 message(STATUS "ok: live and ${how} (${PROCS} Ps)")

@@ -2,9 +2,11 @@
  * schedtrace.c - a child for the GODEBUG=schedtrace and scheddetail
  * tests: it keeps the scheduler busy (goroutines that sleep and yield,
  * one parked on a channel, one locked to its thread) until sysmon has
- * printed at least three SCHED reports, then exits 0.  It waits for the
- * reports (gort__schedtraces), not for a time, so a loaded machine makes
- * it slower, never wrong; after 60 s without them it fails.
+ * printed at least three SCHED reports since the parked and the locked
+ * goroutine got there (so that a report shows both), then exits 0.  It
+ * waits for those (gort__schedtraces), not for a time, so a loaded
+ * machine (or qemu-user) makes it slower, never wrong; after 60 s
+ * without them it fails.
  */
 #include <gort.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include "runtime.h"
 
 static _Atomic bool stop;
+static _Atomic int ready;       /* parked and locked are on their way */
 static gort_chan *never;
 
 static void napper(void *arg)
@@ -26,6 +29,7 @@ static void napper(void *arg)
 static void parked(void *arg)
 {
     (void)arg;
+    atomic_fetch_add(&ready, 1);        /* it parks next, with nothing between */
     gort_chan_recv(never, NULL);
 }
 
@@ -33,6 +37,7 @@ static void locked(void *arg)
 {
     (void)arg;
     gort_lockosthread();
+    atomic_fetch_add(&ready, 1);
     while (!atomic_load(&stop))
         gort_sleep(GORT_MILLISECOND);
     gort_unlockosthread();
@@ -46,7 +51,11 @@ void main_main(void)
     for (int i = 0; i < 4; i++)
         gort_go(napper, NULL);
     int64_t deadline = gort_nanotime() + 60 * GORT_SECOND;
-    while (atomic_load(&gort__schedtraces) < 3) {
+    while (atomic_load(&ready) < 2)
+        gort_sleep(GORT_MILLISECOND);
+    /* One report may be under way as they get there: three more. */
+    uint32_t base = atomic_load(&gort__schedtraces);
+    while (atomic_load(&gort__schedtraces) < base + 3) {
         if (gort_nanotime() > deadline) {
             fprintf(stderr, "FAIL: no three SCHED reports in 60 s\n");
             gort_exit(1);

@@ -145,6 +145,51 @@ static void test_stw_spin(void **state)
     stopspinners();
 }
 
+/* The goroutine that stops the world is not preempted until it starts it
+ * again (m->preemptoff, proc.c's gort__stopTheWorld): a request it meets
+ * meanwhile waits for its next preemption point after the world runs.
+ * Honoured at once, the request would queue it on a stopped world and
+ * nothing would start the world again (the test's TIMEOUT). */
+typedef struct stwres {
+    bool during, samem, kept, inplace, after, honoured;
+} stwres;
+
+static void stwg(void *arg)
+{
+    stwres *r = arg;
+    g *gp = gort__getg();
+    gort__stopTheWorld("test preemptoff");
+    m *mp = gp->m;
+    r->during = mp->preemptoff != NULL && strcmp(mp->preemptoff, "test preemptoff") == 0;
+    atomic_store(&gp->preempt, true);
+    /* Neither half may take it: the synchronous point declines, and so
+     * does the asynchronous check at a point of the program's own code. */
+    gort__gopreempt();
+    r->samem = gp->m == mp;
+    r->kept = atomic_load(&gp->preempt);
+    r->inplace = !gort__isAsyncSafePoint(gp, mp, (uintptr_t)stwg, (uintptr_t)__builtin_frame_address(0));
+    gort__startTheWorld();
+    r->after = mp->preemptoff == NULL;
+    gort__gopreempt();          /* now it is honoured */
+    r->honoured = !atomic_load(&gp->preempt);
+    gort_waitgroup_done(&spinwg);
+}
+
+static void test_stw_preemptoff(void **state)
+{
+    (void)state;
+    stwres r = {0};
+    gort_waitgroup_add(&spinwg, 1);
+    gort_go(stwg, &r);
+    gort_waitgroup_wait(&spinwg);
+    assert_true(r.during);
+    assert_true(r.samem);
+    assert_true(r.kept);
+    assert_true(r.inplace);
+    assert_true(r.after);
+    assert_true(r.honoured);
+}
+
 /* ------------------------------------------------------------------------
  * Polling loops (synchronous preemption: also with asyncpreemptoff=1)
  * ---------------------------------------------------------------------- */
@@ -392,6 +437,7 @@ void main_main(void)
         cmocka_unit_test(test_tightloop_sleeper),
         cmocka_unit_test(test_tightloop_ticker),
         cmocka_unit_test(test_stw_spin),
+        cmocka_unit_test(test_stw_preemptoff),
         cmocka_unit_test(test_poll_select),
         cmocka_unit_test(test_poll_nanotime),
         cmocka_unit_test(test_poll_sleep0),

@@ -20,15 +20,9 @@ elseif(MODE STREQUAL "api-errors")
 else()
   set(args "${OUT}")
 endif()
-string(REPLACE "\\;" ";" EMU "${EMU}")
-foreach(try 1 2 3)
-  execute_process(COMMAND ${EMU} ${PROG} ${args}
-    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  # wine's rare failure to start a program at all (expect.cmake says more).
-  if(NOT (EMU MATCHES "wine" AND "${rc}" STREQUAL "1" AND "${out}" STREQUAL "" AND "${err}" STREQUAL ""))
-    break()
-  endif()
-endforeach()
+set(ARGS "${args}")
+include(${CMAKE_CURRENT_LIST_DIR}/runchild.cmake)   # as expect.cmake runs it (wine's retry)
+gort_runchild(rc out err)
 if(NOT rc STREQUAL "0" OR NOT out MATCHES "done")
   message(FATAL_ERROR "trace_child ${MODE}: exit status ${rc}\n--- stdout:\n${out}\n--- stderr:\n${err}")
 endif()
@@ -37,7 +31,7 @@ if(NOT EXISTS "${OUT}")
 endif()
 execute_process(COMMAND ${PYTHON} ${CHECK} ${OUT} --procs ${PROCS}
     --expect-reasons "chan receive,chan send,select,sleep,sync.Mutex.Lock,IO wait,sync.WaitGroup.Wait"
-    --expect "GoCreate,GoBlock,GoUnblock,GoSched,GoEnd,GoSysCall,GoSysExit,timer"
+    --expect "GoCreate,GoBlock,GoUnblock,GoSched,GoPreempt,GoEnd,GoSysCall,GoSysExit,timer"
     --blocked-at-end 1
   RESULT_VARIABLE rc OUTPUT_VARIABLE cout ERROR_VARIABLE cerr)
 if(NOT rc STREQUAL "0")

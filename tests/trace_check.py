@@ -84,7 +84,7 @@ def main():
         elif e.get("ph") == "X" and e.get("cat") == "goroutine":
             runs[e["args"]["g"]].append((e["ts"], e["ts"] + e["dur"]))
     first_ok = ("GoCreate",)
-    state_names = {"GoCreate", "GoBlock", "GoUnblock", "GoWaiting", "GoSched", "GoEnd",
+    state_names = {"GoCreate", "GoBlock", "GoUnblock", "GoWaiting", "GoSched", "GoPreempt", "GoEnd",
                    "GoSysCall", "GoSysExit", "GoInSyscall"}
     blocked_at_end = 0
     nblock = 0

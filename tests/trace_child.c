@@ -2,7 +2,8 @@
  * trace_child.c - a program for the execution trace's tests
  * (trace_check.py reads what it writes): channel ping-pong, a select
  * loop, sleeps, mutex contention, a system call, a loopback accept and
- * read, a goroutine left blocked at the end.
+ * read, a goroutine that polls until it is preempted, a goroutine left
+ * blocked at the end.
  *
  *   trace_child FILE    traces with gort_trace_start(FILE)/gort_trace_stop
  *   trace_child         traces through GODEBUG=gorttrace=FILE (the caller
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "runtime.h"    /* the P's schedtick, for hog: tests only */
 #ifdef _WIN32
 #include <windows.h>
 #else
@@ -125,6 +127,21 @@ static void server(void *arg)
     gort_waitgroup_done(&wg);
 }
 
+/* hog polls the clock (a synchronous preemption point) until sysmon has
+ * preempted it: it has been scheduled anew, on another P or on its own
+ * (whose schedtick then moved on; nothing else runs there meanwhile).
+ * Its trace shows a GoPreempt ending a slice.  No preemption: it spins
+ * until the test's TIMEOUT. */
+static void hog(void *arg)
+{
+    (void)arg;
+    p *pp = gort__getg()->m->p;
+    uint32_t tick = atomic_load(&pp->schedtick);
+    while (gort__getg()->m->p == pp && atomic_load(&pp->schedtick) == tick)
+        gort_nanotime();
+    gort_waitgroup_done(&wg);
+}
+
 static gort_chan *forever, *early_c;
 
 /* early parks before the trace starts (API mode) and is readied during
@@ -192,6 +209,9 @@ static void workload(void)
     gort_conn_close(c);
     gort_listener_close(ln);
     check(counter == 3 * ROUNDS, "mutex counter");
+    gort_waitgroup_add(&wg, 1);
+    gort_go(hog, NULL);
+    gort_waitgroup_wait(&wg);
 }
 
 void main_main(void)

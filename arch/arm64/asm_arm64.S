@@ -33,23 +33,48 @@
 #define ENDFUNC(name) .size name, .-name
 
 /*
+ * SAVE_REGS base stores the callee-saved state at base+0 to base+168 in
+ * the frame's layout above (the switch's frame, with base sp, and
+ * ctxsave's buffer); LOAD_REGS base loads it back.  PAIRS is the part
+ * they share, with op stp or ldp: the one save/restore sequence of the
+ * file.  x9 and x10 are scratch (caller-saved): base is neither.
+ */
+.macro PAIRS op, base
+	\op	x19, x20, [\base, #0]		/* callee-saved registers */
+	\op	x21, x22, [\base, #16]
+	\op	x23, x24, [\base, #32]
+	\op	x25, x26, [\base, #48]
+	\op	x27, x28, [\base, #64]
+	\op	x29, x30, [\base, #80]		/* frame pointer; lr: the resume address */
+	\op	d8, d9, [\base, #96]		/* callee-saved halves of v8-v15 */
+	\op	d10, d11, [\base, #112]
+	\op	d12, d13, [\base, #128]
+	\op	d14, d15, [\base, #144]
+.endm
+
+.macro SAVE_REGS base
+	PAIRS	stp, \base
+	mrs	x9, fpcr			/* floating-point control */
+	str	x9, [\base, #160]
+.endm
+
+.macro LOAD_REGS base
+	PAIRS	ldp, \base
+	ldr	x9, [\base, #160]		/* the saved FPCR */
+	mrs	x10, fpcr
+	cmp	x9, x10				/* writing FPCR may stall the pipeline: */
+	b.eq	1f				/* only when it differs */
+	msr	fpcr, x9
+1:
+.endm
+
+/*
  * SAVE_CONTEXT makes the frame above, below the current sp (mcall and
- * swapgo); gogo loads it.  x9 and x10 are scratch (caller-saved).
+ * swapgo); gogo loads it.
  */
 .macro SAVE_CONTEXT
 	sub	sp, sp, #CTXFRAME		/* room for the frame */
-	stp	x19, x20, [sp, #0]		/* callee-saved registers */
-	stp	x21, x22, [sp, #16]
-	stp	x23, x24, [sp, #32]
-	stp	x25, x26, [sp, #48]
-	stp	x27, x28, [sp, #64]
-	stp	x29, x30, [sp, #80]		/* frame pointer; lr: the resume address */
-	stp	d8, d9, [sp, #96]		/* callee-saved halves of v8-v15 */
-	stp	d10, d11, [sp, #112]
-	stp	d12, d13, [sp, #128]
-	stp	d14, d15, [sp, #144]
-	mrs	x9, fpcr			/* floating-point control */
-	str	x9, [sp, #160]
+	SAVE_REGS sp
 .endm
 
 	.text
@@ -115,22 +140,8 @@ ENDFUNC(gort__mcall)
 FUNC(gort__gogo)
 	ldr	x9, [x0, #GOBUF_SP]		/* the saved frame */
 	mov	sp, x9
-	ldp	x19, x20, [sp, #0]		/* callee-saved registers */
-	ldp	x21, x22, [sp, #16]
-	ldp	x23, x24, [sp, #32]
-	ldp	x25, x26, [sp, #48]
-	ldp	x27, x28, [sp, #64]
-	ldp	x29, x30, [sp, #80]		/* frame pointer; the resume address */
-	ldp	d8, d9, [sp, #96]		/* v8-v15's low halves */
-	ldp	d10, d11, [sp, #112]
-	ldp	d12, d13, [sp, #128]
-	ldp	d14, d15, [sp, #144]
-	ldr	x9, [sp, #160]			/* the goroutine's FPCR */
-	mrs	x10, fpcr
-	cmp	x9, x10				/* writing FPCR may stall the pipeline: */
-	b.eq	1f				/* only when it differs */
-	msr	fpcr, x9
-1:	add	sp, sp, #CTXFRAME		/* the sp at the call that saved it */
+	LOAD_REGS sp				/* the goroutine's registers and FPCR */
+	add	sp, sp, #CTXFRAME		/* the sp at the call that saved it */
 	br	x30				/* to where mcall or swapgo was called,
 						   or goentry.  Not ret: it would miss
 						   the return-address predictor on every
@@ -206,45 +217,24 @@ ENDFUNC(gort__tracebackon)
  * (panic.c; asm_amd64.S says why never libc's).  ctxsave stores exactly
  * the callee-saved state, the caller's sp and the return address into b
  * and returns 0; ctxresume reloads it and returns from that ctxsave once
- * more, with v (1 if v is 0).  The jump stays on one stack.
+ * more, with v (1 if v is 0).  The jump stays on one stack.  b is laid
+ * out as the switch's frame (drawn atop the file), sp in its unused word:
  *
  *   b+0  x19 ... b+72 x28   b+80 x29   b+88 x30 (return address)
- *   b+96 sp                 b+104 d8 ... b+160 d15   b+168 fpcr
+ *   b+96 d8 ... b+152 d15   b+160 fpcr b+168 sp
  */
 FUNC(gort__ctxsave)
-	stp	x19, x20, [x0, #0]		/* callee-saved registers */
-	stp	x21, x22, [x0, #16]
-	stp	x23, x24, [x0, #32]
-	stp	x25, x26, [x0, #48]
-	stp	x27, x28, [x0, #64]
-	stp	x29, x30, [x0, #80]		/* frame pointer; where we return to */
+	SAVE_REGS x0				/* x30: where we return to */
 	mov	x9, sp				/* the caller's sp (a leaf: unchanged) */
-	str	x9, [x0, #96]
-	stp	d8, d9, [x0, #104]		/* v8-v15's low halves */
-	stp	d10, d11, [x0, #120]
-	stp	d12, d13, [x0, #136]
-	stp	d14, d15, [x0, #152]
-	mrs	x9, fpcr			/* floating-point control */
 	str	x9, [x0, #168]
 	mov	w0, #0				/* 0: saved, not resumed */
 	ret
 ENDFUNC(gort__ctxsave)
 
 FUNC(gort__ctxresume)
-	ldp	x19, x20, [x0, #0]		/* callee-saved registers */
-	ldp	x21, x22, [x0, #16]
-	ldp	x23, x24, [x0, #32]
-	ldp	x25, x26, [x0, #48]
-	ldp	x27, x28, [x0, #64]
-	ldp	x29, x30, [x0, #80]		/* frame pointer; the return address */
-	ldr	x9, [x0, #96]			/* the saving frame's sp */
+	LOAD_REGS x0				/* x30: the return address */
+	ldr	x9, [x0, #168]			/* the saving frame's sp */
 	mov	sp, x9
-	ldp	d8, d9, [x0, #104]		/* v8-v15's low halves */
-	ldp	d10, d11, [x0, #120]
-	ldp	d12, d13, [x0, #136]
-	ldp	d14, d15, [x0, #152]
-	ldr	x9, [x0, #168]			/* floating-point control */
-	msr	fpcr, x9
 	cmp	w1, #0				/* ctxsave's second return: */
 	csinc	w0, w1, wzr, ne			/* v, or 1 for v == 0 */
 	ret					/* from ctxsave again */
