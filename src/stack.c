@@ -222,43 +222,71 @@ static uintptr_t stackslot(stack s)
     return (s.lo - STACK_GUARD_SIZE) | (s.softguard ? SLOT_SOFTGUARD : 0);
 }
 
+/* stackpool_take takes a slot from the pool, and refills half of pp's
+ * cache (if any) while it holds the lock.  Out of line: the fast paths
+ * of stackalloc and stackfree stay a few instructions that save no
+ * registers. */
+static NOINLINE uintptr_t stackpool_take(p *pp)
+{
+    gort__lock(&stackpool.lock);
+    uintptr_t slot = stackpool_get();
+    if (pp) {
+        while (pp->nstackcache < STACKCACHE / 2 &&
+               (stackpool.hot.n > 0 || stackpool.cold.n > 0))
+            pp->stackcache[pp->nstackcache++] = stackpool_get();
+    }
+    setcached();
+    gort__unlock(&stackpool.lock);
+    return slot;
+}
+
 /* gort__stackalloc returns a stack, from pp's cache when it can. */
 stack gort__stackalloc(p *pp)
 {
-    uintptr_t slot;
-    if (pp && pp->nstackcache > 0) {
-        slot = pp->stackcache[--pp->nstackcache];
-    } else {
-        gort__lock(&stackpool.lock);
-        slot = stackpool_get();
-        /* Refill half the cache while we hold the lock. */
-        if (pp) {
-            while (pp->nstackcache < STACKCACHE / 2 &&
-                   (stackpool.hot.n > 0 || stackpool.cold.n > 0))
-                pp->stackcache[pp->nstackcache++] = stackpool_get();
-        }
-        setcached();
-        gort__unlock(&stackpool.lock);
+    if (unlikely(pp == NULL)) {
+        atomic_fetch_add_explicit(&gort__stack_inuse, 1, memory_order_relaxed);
+        return slotstack(stackpool_take(NULL));
     }
-    atomic_fetch_add_explicit(&gort__stack_inuse, 1, memory_order_relaxed);
+    uintptr_t slot = likely(pp->nstackcache > 0) ? pp->stackcache[--pp->nstackcache]
+                                                 : stackpool_take(pp);
+    /* Per P, not one shared counter: no atomic read-modify-write on a
+     * line that every P's spawn and exit would bounce. */
+    atomic_store_explicit(&pp->nstackinuse,
+                          atomic_load_explicit(&pp->nstackinuse, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
     return slotstack(slot);
 }
 
-/* gort__stackfree returns s to pp's cache, spilling half to the pool. */
+/* stackcache_spill moves the older half of pp's full cache to the pool,
+ * keeping the newer: the stack a P reuses next is the one freed last,
+ * whose top lines are the likeliest to be in its cache, and the pool's
+ * LIFO keeps the spilled ones in age order for the scavenger, which
+ * takes the oldest. */
+static NOINLINE void stackcache_spill(p *pp)
+{
+    enum { SPILL = STACKCACHE / 2 };
+    gort__lock(&stackpool.lock);
+    for (int i = 0; i < SPILL; i++)
+        vecpush(&stackpool.hot, pp->stackcache[i]);
+    setcached();
+    gort__unlock(&stackpool.lock);
+    memmove(&pp->stackcache[0], &pp->stackcache[SPILL],
+            (STACKCACHE - SPILL) * sizeof pp->stackcache[0]);
+    pp->nstackcache = STACKCACHE - SPILL;
+}
+
+/* gort__stackfree returns s to pp's cache, spilling half of a full one
+ * to the pool. */
 void gort__stackfree(p *pp, stack s)
 {
-    uintptr_t slot = stackslot(s);
     /* Stale AddressSanitizer poison from frames that never returned. */
     asan_unpoison((void *)s.lo, s.hi - s.lo);
-    atomic_fetch_sub_explicit(&gort__stack_inuse, 1, memory_order_relaxed);
-    if (pp->nstackcache == STACKCACHE) {
-        gort__lock(&stackpool.lock);
-        while (pp->nstackcache > STACKCACHE / 2)
-            vecpush(&stackpool.hot, pp->stackcache[--pp->nstackcache]);
-        setcached();
-        gort__unlock(&stackpool.lock);
-    }
-    pp->stackcache[pp->nstackcache++] = slot;
+    atomic_store_explicit(&pp->nstackinuse,
+                          atomic_load_explicit(&pp->nstackinuse, memory_order_relaxed) - 1,
+                          memory_order_relaxed);
+    if (unlikely(pp->nstackcache == STACKCACHE))
+        stackcache_spill(pp);
+    pp->stackcache[pp->nstackcache++] = stackslot(s);
 }
 
 /* gort__stackcache_clear empties pp's cache into the pool (procresize). */
@@ -324,8 +352,13 @@ bool gort__stack_is_guard(uintptr_t addr, uintptr_t sp, g **who)
 void gort__stackstats(int64_t *inuse, int64_t *cached, int64_t *released, uint64_t *passes,
                       uint64_t *scav)
 {
+    /* A stack may be freed on another P than the one that took it: only
+     * the sum means anything. */
+    int64_t n = atomic_load_explicit(&gort__stack_inuse, memory_order_relaxed);
+    for (int32_t i = 0, np = gort__allplen(); i < np; i++)
+        n += atomic_load_explicit(&gort__allp[i]->nstackinuse, memory_order_relaxed);
+    *inuse = n;
     gort__lock(&stackpool.lock);
-    *inuse = atomic_load_explicit(&gort__stack_inuse, memory_order_relaxed);
     *cached = (int64_t)stackpool.hot.n;
     *released = (int64_t)stackpool.cold.n;
     *passes = atomic_load_explicit(&scavpasses, memory_order_relaxed);
