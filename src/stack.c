@@ -58,8 +58,33 @@
  *          cannot stop a large frame that skips the sampled words and
  *          returns before the next switch: only a real guard does.
  *
+ * Why a G is not kept in its stack.  A parked goroutine costs its
+ * stack's top page (4096 bytes), its g (304, carved from chunks in
+ * proc.c) and its sudog (88 and malloc's header): ~4.4 KiB, where Go's
+ * 2 KiB stacks give ~2.6.  With one stack per page the only way under
+ * 4 KiB is to put the g (and a sudog) in the top page of its own slot,
+ * binding the two for life.  Rejected, because a g exists from gort_go
+ * on and a stack only from the first run (proc.c): a g in a slot would
+ * touch a fresh page at creation (3-7 us here) where today a burst of
+ * new goroutines shares pages 13 to a page and, when they run, takes
+ * stacks that exited ones left resident.  Measured peaks: spawn keeps
+ * ~140,000 goroutines queued at GOMAXPROCS=1 (~40,000 at 2), skynet
+ * ~72,000 queued against ~13,600 with stacks: binding would add about a
+ * page fault per queued goroutine (skynet: ~60,000 more, some 300 ms on
+ * a 650 ms run) and undo both of issue 11's speed targets.  Moving the
+ * g into its stack at the first run instead leaves the burst's birth
+ * gs resident (the parked benchmark makes all of them before any runs),
+ * so it saves nothing unless their memory is given back too, which
+ * needs allgs and the free lists off the gs; and a g in a slot that
+ * the scavenger gives back reads as zeros on Linux (its links lost) and
+ * faults on Windows.  So gs stay apart from stacks, a dead g keeps no
+ * stack, and the scavenger never touches a g.
+ *
  * Locking: the per-P cache belongs to its P (no lock); stackpool.lock
- * guards the global lists and the slabs.
+ * guards the global lists and the slabs.  The per-P caches of free
+ * stacks and of dead gs (proc.c) are arrays used as stacks: a P reuses
+ * what it freed last, whose lines are the likeliest to be in its cache,
+ * and a full one spills its oldest half.
  */
 #include <stdlib.h>
 #include <string.h>
