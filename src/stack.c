@@ -67,11 +67,11 @@
  * on and a stack only from the first run (proc.c): a g in a slot would
  * touch a fresh page at creation (3-7 us here) where today a burst of
  * new goroutines shares pages 13 to a page and, when they run, takes
- * stacks that exited ones left resident.  Measured peaks: spawn keeps
- * ~140,000 goroutines queued at GOMAXPROCS=1 (~40,000 at 2), skynet
- * ~72,000 queued against ~13,600 with stacks: binding would add about a
- * page fault per queued goroutine (skynet: ~60,000 more, some 300 ms on
- * a 650 ms run) and undo both of issue 11's speed targets.  Moving the
+ * stacks that exited ones left resident.  Measured peaks (1M): spawn
+ * keeps ~140,000 goroutines queued at GOMAXPROCS=1 (20,000-60,000 at
+ * 2), skynet has ~72,000 gs against ~13,600 stacks: binding would add
+ * about a page fault per queued goroutine (skynet: ~60,000 more, some
+ * 300 ms on a 650 ms run) and undo both of issue 11's speed targets.  Moving the
  * g into its stack at the first run instead leaves the burst's birth
  * gs resident (the parked benchmark makes all of them before any runs),
  * so it saves nothing unless their memory is given back too, which
