@@ -1813,71 +1813,99 @@ void gort__releaseSudog(sudog *s)
  * Goroutine creation and exit.
  * ---------------------------------------------------------------------- */
 
-/* Dead Gs are kept on per-P free lists, backed by one global list under
- * sched.gflock: a P that frees many spills half to it, a P with none
- * takes a batch. */
-enum { GFREE_SPILL = 64, GFREE_BATCH = 32 };
+/* Dead Gs are kept in per-P arrays, backed by one global array under
+ * sched.gflock.  Both are arrays of pointers, not lists linked through
+ * the Gs, so that moving a batch between them copies pointers and touches
+ * no G (a list made each moved G's line come into the cache twice), and
+ * both are used as stacks, newest on top: a P reuses the G it freed last,
+ * whose lines are the likeliest to be in its cache, and a full P spills
+ * its oldest half, the coldest, keeping the newest. */
+enum { GFREE_BATCH = GFREECACHE / 2 };
 
-/* gfpopglobal takes a G off the global free list, or NULL.  sched.gflock
- * must be held. */
+/* gfglobalgrow makes room for n more Gs in the global array.
+ * sched.gflock must be held. */
+static void gfglobalgrow(int32_t n)
+{
+    int32_t ng = atomic_load_explicit(&gort__sched.ngfree, memory_order_relaxed);
+    if (ng + n <= gort__sched.capgfree)
+        return;
+    int32_t cap = gort__sched.capgfree ? 2 * gort__sched.capgfree : 1024;
+    while (cap < ng + n)
+        cap *= 2;
+    g **v = realloc(gort__sched.gfree, (size_t)cap * sizeof *v);
+    if (v == NULL)
+        gort__throw("gfput: out of memory for the free G list");
+    gort__sched.gfree = v;
+    gort__sched.capgfree = cap;
+}
+
+/* gfpopglobal takes the newest G off the global free array, or NULL.
+ * sched.gflock must be held. */
 static g *gfpopglobal(void)
 {
-    g *gp = atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed);
-    if (gp) {
-        atomic_store_explicit(&gort__sched.gfree, gp->schedlink, memory_order_relaxed);
-        gort__sched.ngfree--;
-    }
-    return gp;
+    int32_t ng = atomic_load_explicit(&gort__sched.ngfree, memory_order_relaxed);
+    if (ng == 0)
+        return NULL;
+    atomic_store_explicit(&gort__sched.ngfree, ng - 1, memory_order_relaxed);
+    return gort__sched.gfree[ng - 1];
 }
 
-/* gfpurge moves dead Gs from pp's free list to the global one until pp
- * keeps keep of them. */
-static void gfpurge(p *pp, int32_t keep)
+/* gfpurge moves pp's oldest dead Gs to the global array until pp keeps
+ * keep of them, the newest. */
+static NOINLINE void gfpurge(p *pp, int32_t keep)
 {
+    int32_t n = pp->gfreecnt - keep;
+    if (n <= 0)
+        return;
     gort__lock(&gort__sched.gflock);
-    while (pp->gfreecnt > keep) {
-        g *gp = pp->gfree;
-        pp->gfree = gp->schedlink;
-        pp->gfreecnt--;
-        gp->schedlink = atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed);
-        atomic_store_explicit(&gort__sched.gfree, gp, memory_order_relaxed);
-        gort__sched.ngfree++;
-    }
+    gfglobalgrow(n);
+    int32_t ng = atomic_load_explicit(&gort__sched.ngfree, memory_order_relaxed);
+    memcpy(&gort__sched.gfree[ng], &pp->gfree[0], (size_t)n * sizeof(g *));
+    atomic_store_explicit(&gort__sched.ngfree, ng + n, memory_order_relaxed);
     gort__unlock(&gort__sched.gflock);
+    memmove(&pp->gfree[0], &pp->gfree[n], (size_t)keep * sizeof(g *));
+    pp->gfreecnt = keep;
 }
 
-/* gfput puts a dead G on pp's free list, spilling to the global list. */
+/* gfput puts a dead G on pp's free array, spilling the oldest half of a
+ * full one to the global array. */
 static void gfput(p *pp, g *gp)
 {
     if (readgstatus(gp) != Gdead)
         gort__throw("gfput: bad status (not Gdead)");
-    gp->schedlink = pp->gfree;
-    pp->gfree = gp;
-    pp->gfreecnt++;
-    if (pp->gfreecnt >= GFREE_SPILL)
-        gfpurge(pp, GFREE_BATCH - 1);
+    if (unlikely(pp->gfreecnt == GFREECACHE))
+        gfpurge(pp, GFREECACHE - GFREE_BATCH);
+    pp->gfree[pp->gfreecnt++] = gp;
 }
 
-/* gfget gets a dead G from pp's free list, refilling it from the global
- * list. */
-static g *gfget(p *pp)
+/* gfrefill fills pp's empty free array with up to GFREE_BATCH of the
+ * global array's newest, and says whether it found any. */
+static NOINLINE bool gfrefill(p *pp)
 {
-    if (pp->gfree == NULL && atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed) != NULL) {
-        gort__lock(&gort__sched.gflock);
-        g *g1;
-        while (pp->gfreecnt < GFREE_BATCH && (g1 = gfpopglobal()) != NULL) {
-            g1->schedlink = pp->gfree;
-            pp->gfree = g1;
-            pp->gfreecnt++;
-        }
-        gort__unlock(&gort__sched.gflock);
+    gort__lock(&gort__sched.gflock);
+    int32_t ng = atomic_load_explicit(&gort__sched.ngfree, memory_order_relaxed);
+    int32_t n = ng < GFREE_BATCH ? ng : GFREE_BATCH;
+    if (n > 0) {
+        /* Kept in order: the global array's newest is pp's newest. */
+        memcpy(&pp->gfree[0], &gort__sched.gfree[ng - n], (size_t)n * sizeof(g *));
+        atomic_store_explicit(&gort__sched.ngfree, ng - n, memory_order_relaxed);
     }
-    g *gp = pp->gfree;
-    if (gp) {
-        pp->gfree = gp->schedlink;
-        pp->gfreecnt--;
-    }
-    return gp;
+    gort__unlock(&gort__sched.gflock);
+    pp->gfreecnt = n;
+    return n > 0;
+}
+
+/* gfget gets a dead G from pp's free array, refilling an empty one from
+ * the global array. */
+static inline g *gfget(p *pp)
+{
+    /* The unlocked read of ngfree is a hint: a G freed to the global
+     * array just after it is found by a later call, and this one makes
+     * a new G meanwhile. */
+    if (unlikely(pp->gfreecnt == 0) &&
+        (atomic_load_explicit(&gort__sched.ngfree, memory_order_relaxed) == 0 || !gfrefill(pp)))
+        return NULL;
+    return pp->gfree[--pp->gfreecnt];
 }
 
 /* allgadd appends gp to allgs, so that walks see goroutines in the order
@@ -1944,7 +1972,7 @@ g *gort__newproc1(gort_fn fn, void *arg, g *callergp, void *callerpc, bool syste
     p *pp = mp ? mp->p : NULL;
     g *newg = pp ? gfget(pp) : NULL;
     if (newg == NULL && pp == NULL &&
-        atomic_load_explicit(&gort__sched.gfree, memory_order_relaxed) != NULL) {
+        atomic_load_explicit(&gort__sched.ngfree, memory_order_relaxed) != 0) {
         gort__lock(&gort__sched.gflock);
         newg = gfpopglobal();
         gort__unlock(&gort__sched.gflock);

@@ -341,6 +341,8 @@ enum {
 
 /* Per-P cache of free goroutine stacks (stack.c). */
 #define STACKCACHE 32
+/* Per-P cache of dead Gs (proc.c, gfput/gfget). */
+#define GFREECACHE 64
 
 struct p {
     int32_t id;
@@ -362,8 +364,8 @@ struct p {
      * that the queue cannot starve (gort cannot preempt C code). */
     _Atomic bool preemptnext;
 
-    /* Dead Gs for reuse. */
-    g *gfree;
+    /* Dead Gs for reuse, oldest first (gfput/gfget). */
+    g *gfree[GFREECACHE];
     int32_t gfreecnt;
     uint64_t goidcache;         /* goids [goidcache, goidcacheend) are this P's */
     uint64_t goidcacheend;
@@ -385,6 +387,9 @@ struct p {
     /* Stack cache. */
     uintptr_t stackcache[STACKCACHE];
     int32_t nstackcache;
+    /* Stacks taken here minus stacks freed here (stack.c): written only
+     * by the owner, summed over allp by gort__stackstats. */
+    _Atomic int64_t nstackinuse;
 
     /* sysmon bookkeeping */
     uint32_t sysmontick_schedtick;
@@ -429,9 +434,10 @@ typedef struct schedt {
     mutex sudoglock;            /* global sudog cache */
     sudog *sudogcache;
 
-    mutex gflock;               /* global free G cache */
-    g *_Atomic gfree;           /* written under gflock, read as a hint without */
-    int32_t ngfree;
+    mutex gflock;               /* global free G cache: */
+    g **gfree;                  /* gfree[0:ngfree], oldest first, under gflock */
+    _Atomic int32_t ngfree;     /* written under gflock, read as a hint without */
+    int32_t capgfree;
 
     _Atomic uint32_t gcwaiting; /* stop-the-world requested */
     int32_t stopwait;
@@ -649,7 +655,7 @@ void gort__stackcache_clear(p *pp);
 void gort__stackcheck(g *gp);
 bool gort__stack_is_guard(uintptr_t addr, uintptr_t sp, g **who);
 void gort__scavenge(bool force);
-extern _Atomic int64_t gort__stack_inuse;
+extern _Atomic int64_t gort__stack_inuse;   /* stacks taken without a P (the rest: p.nstackinuse) */
 extern _Atomic int64_t gort__stack_cached;
 /* gort__stackstats: stacks in use, free and resident, free and given
  * back; and the scavenger's passes and the stacks it has given back. */

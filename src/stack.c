@@ -58,10 +58,35 @@
  *          cannot stop a large frame that skips the sampled words and
  *          returns before the next switch: only a real guard does.
  *
+ * Why a G is not kept in its stack.  A parked goroutine costs its
+ * stack's top page (4096 bytes), its g (304, carved from chunks in
+ * proc.c) and its sudog (88 and malloc's header): ~4.4 KiB, where Go's
+ * 2 KiB stacks give ~2.6.  With one stack per page the only way under
+ * 4 KiB is to put the g (and a sudog) in the top page of its own slot,
+ * binding the two for life.  Rejected, because a g exists from gort_go
+ * on and a stack only from the first run (proc.c): a g in a slot would
+ * touch a fresh page at creation (3-7 us here) where today a burst of
+ * new goroutines shares pages 13 to a page and, when they run, takes
+ * stacks that exited ones left resident.  Measured peaks (1M): spawn
+ * keeps ~140,000 goroutines queued at GOMAXPROCS=1 (20,000-60,000 at
+ * 2), skynet has ~72,000 gs against ~13,600 stacks: binding would add
+ * about a page fault per queued goroutine (skynet: ~60,000 more, some
+ * 300 ms on a 650 ms run) and undo both of issue 11's speed targets.  Moving the
+ * g into its stack at the first run instead leaves the burst's birth
+ * gs resident (the parked benchmark makes all of them before any runs),
+ * so it saves nothing unless their memory is given back too, which
+ * needs allgs and the free lists off the gs; and a g in a slot that
+ * the scavenger gives back reads as zeros on Linux (its links lost) and
+ * faults on Windows.  So gs stay apart from stacks, a dead g keeps no
+ * stack, and the scavenger never touches a g.
+ *
  * Locking: the per-P cache belongs to its P (no lock); stackpool.lock
  * guards the global lists and the slabs.  The guard of a slot carved
  * anew is made with the lock released once guards without a mapping are
- * known to work (stackpool_get): the slot is nobody else's yet.
+ * known to work (stackpool_get): the slot is nobody else's yet.  The
+ * per-P caches of free stacks and of dead gs (proc.c) are arrays used as
+ * stacks: a P reuses what it freed last, whose lines are the likeliest
+ * to be in its cache, and a full one spills its oldest half.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -237,43 +262,71 @@ static uintptr_t stackslot(stack s)
     return (s.lo - STACK_GUARD_SIZE) | (s.softguard ? SLOT_SOFTGUARD : 0);
 }
 
+/* stackpool_take takes a slot from the pool, and refills half of pp's
+ * cache (if any) while it holds the lock.  Out of line: the fast paths
+ * of stackalloc and stackfree stay a few instructions that save no
+ * registers. */
+static NOINLINE uintptr_t stackpool_take(p *pp)
+{
+    gort__lock(&stackpool.lock);
+    uintptr_t slot = stackpool_get();
+    if (pp) {
+        while (pp->nstackcache < STACKCACHE / 2 &&
+               (stackpool.hot.n > 0 || stackpool.cold.n > 0))
+            pp->stackcache[pp->nstackcache++] = stackpool_get();
+    }
+    setcached();
+    gort__unlock(&stackpool.lock);
+    return slot;
+}
+
 /* gort__stackalloc returns a stack, from pp's cache when it can. */
 stack gort__stackalloc(p *pp)
 {
-    uintptr_t slot;
-    if (pp && pp->nstackcache > 0) {
-        slot = pp->stackcache[--pp->nstackcache];
-    } else {
-        gort__lock(&stackpool.lock);
-        slot = stackpool_get();
-        /* Refill half the cache while we hold the lock. */
-        if (pp) {
-            while (pp->nstackcache < STACKCACHE / 2 &&
-                   (stackpool.hot.n > 0 || stackpool.cold.n > 0))
-                pp->stackcache[pp->nstackcache++] = stackpool_get();
-        }
-        setcached();
-        gort__unlock(&stackpool.lock);
+    if (unlikely(pp == NULL)) {
+        atomic_fetch_add_explicit(&gort__stack_inuse, 1, memory_order_relaxed);
+        return slotstack(stackpool_take(NULL));
     }
-    atomic_fetch_add_explicit(&gort__stack_inuse, 1, memory_order_relaxed);
+    uintptr_t slot = likely(pp->nstackcache > 0) ? pp->stackcache[--pp->nstackcache]
+                                                 : stackpool_take(pp);
+    /* Per P, not one shared counter: no atomic read-modify-write on a
+     * line that every P's spawn and exit would bounce. */
+    atomic_store_explicit(&pp->nstackinuse,
+                          atomic_load_explicit(&pp->nstackinuse, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
     return slotstack(slot);
 }
 
-/* gort__stackfree returns s to pp's cache, spilling half to the pool. */
+/* stackcache_spill moves the older half of pp's full cache to the pool,
+ * keeping the newer: the stack a P reuses next is the one freed last,
+ * whose top lines are the likeliest to be in its cache, and the pool's
+ * LIFO keeps the spilled ones in age order for the scavenger, which
+ * takes the oldest. */
+static NOINLINE void stackcache_spill(p *pp)
+{
+    enum { SPILL = STACKCACHE / 2 };
+    gort__lock(&stackpool.lock);
+    for (int i = 0; i < SPILL; i++)
+        vecpush(&stackpool.hot, pp->stackcache[i]);
+    setcached();
+    gort__unlock(&stackpool.lock);
+    memmove(&pp->stackcache[0], &pp->stackcache[SPILL],
+            (STACKCACHE - SPILL) * sizeof pp->stackcache[0]);
+    pp->nstackcache = STACKCACHE - SPILL;
+}
+
+/* gort__stackfree returns s to pp's cache, spilling half of a full one
+ * to the pool. */
 void gort__stackfree(p *pp, stack s)
 {
-    uintptr_t slot = stackslot(s);
     /* Stale AddressSanitizer poison from frames that never returned. */
     asan_unpoison((void *)s.lo, s.hi - s.lo);
-    atomic_fetch_sub_explicit(&gort__stack_inuse, 1, memory_order_relaxed);
-    if (pp->nstackcache == STACKCACHE) {
-        gort__lock(&stackpool.lock);
-        while (pp->nstackcache > STACKCACHE / 2)
-            vecpush(&stackpool.hot, pp->stackcache[--pp->nstackcache]);
-        setcached();
-        gort__unlock(&stackpool.lock);
-    }
-    pp->stackcache[pp->nstackcache++] = slot;
+    atomic_store_explicit(&pp->nstackinuse,
+                          atomic_load_explicit(&pp->nstackinuse, memory_order_relaxed) - 1,
+                          memory_order_relaxed);
+    if (unlikely(pp->nstackcache == STACKCACHE))
+        stackcache_spill(pp);
+    pp->stackcache[pp->nstackcache++] = stackslot(s);
 }
 
 /* gort__stackcache_clear empties pp's cache into the pool (procresize). */
@@ -339,8 +392,13 @@ bool gort__stack_is_guard(uintptr_t addr, uintptr_t sp, g **who)
 void gort__stackstats(int64_t *inuse, int64_t *cached, int64_t *released, uint64_t *passes,
                       uint64_t *scav)
 {
+    /* A stack may be freed on another P than the one that took it: only
+     * the sum means anything. */
+    int64_t n = atomic_load_explicit(&gort__stack_inuse, memory_order_relaxed);
+    for (int32_t i = 0, np = gort__allplen(); i < np; i++)
+        n += atomic_load_explicit(&gort__allp[i]->nstackinuse, memory_order_relaxed);
+    *inuse = n;
     gort__lock(&stackpool.lock);
-    *inuse = atomic_load_explicit(&gort__stack_inuse, memory_order_relaxed);
     *cached = (int64_t)stackpool.hot.n;
     *released = (int64_t)stackpool.cold.n;
     *passes = atomic_load_explicit(&scavpasses, memory_order_relaxed);

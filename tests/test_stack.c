@@ -1,6 +1,7 @@
 /*
- * test_stack.c - goroutine stacks at scale: a million parked goroutines,
- * and the scavenger giving idle stacks back.  Runs at GOMAXPROCS=1 and 2.
+ * test_stack.c - goroutine stacks at scale: churn through the free G and
+ * stack caches, a million parked goroutines, and the scavenger giving
+ * idle stacks back.  Runs at GOMAXPROCS=1 and 2.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -144,10 +145,86 @@ static void test_scavenger(void **state)
 #endif
 }
 
+/* Churn: waves of goroutines that park and then exit, more at a time
+ * than a P's free-G array and stack cache hold, so that both spill to
+ * the global pool and are refilled from it; at GOMAXPROCS=2 some take
+ * their stack on one P and free it on the other.  Every wave's
+ * goroutines have distinct goids (no G is handed out twice), and the
+ * count of stacks in use (kept per P, summed by gort__stackstats) is
+ * exactly the number of live ones throughout. */
+enum { WAVE = 4 * GFREECACHE + 8 * STACKCACHE + 3, WAVES = 6 };
+static gort_chan *churngate;
+static gort_waitgroup churnwg;
+static int64_t churnids[WAVE];
+
+static void churner(void *arg)
+{
+    churnids[(intptr_t)arg] = gort_goid();
+    gort_waitgroup_done(&churnwg);
+    gort_chan_recv(churngate, NULL);
+}
+
+static int64_t stacksinuse(void)
+{
+    int64_t inuse, x;
+    uint64_t y;
+    gort__stackstats(&inuse, &x, &x, &y, &y);
+    return inuse;
+}
+
+static int cmpid(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* scavengerparked: the scavenger goroutine has run (and so has its
+ * stack) and waits for its next pass. */
+static bool scavengerparked(void)
+{
+    for (g *gp = atomic_load(&gort__allgs); gp; gp = gp->alllink)
+        if (gp->isSystem && atomic_load(&gp->atomicstatus) == Gwaiting &&
+            gp->waitreason == waitReasonSleepScavenge)
+            return true;
+    return false;
+}
+
+static void test_churn(void **state)
+{
+    (void)state;
+    /* The scavenger takes its stack when it first runs: before base. */
+    while (!scavengerparked())
+        gort_gosched();
+    int64_t base = stacksinuse();
+    int ng = gort_numgoroutine();
+    for (int w = 0; w < WAVES; w++) {
+        churngate = gort_chan_make(0, 0);
+        gort_waitgroup_add(&churnwg, WAVE);
+        for (intptr_t i = 0; i < WAVE; i++)
+            gort_go(churner, (void *)i);
+        gort_waitgroup_wait(&churnwg);
+        /* Each has run, so each has its stack, until it exits. */
+        assert_int_equal(stacksinuse(), base + WAVE);
+        qsort(churnids, WAVE, sizeof churnids[0], cmpid);
+        for (int i = 1; i < WAVE; i++)
+            if (churnids[i] == churnids[i - 1])
+                fail_msg("wave %d: goid %lld twice", w, (long long)churnids[i]);
+        gort_chan_close(churngate);
+        /* An exiting goroutine frees its stack on g0 after it has left
+         * the count of goroutines: wait for both. */
+        for (long k = 0; (stacksinuse() != base || gort_numgoroutine() > ng) && k < 10000000; k++)
+            gort_gosched();
+        assert_int_equal(stacksinuse(), base);
+        assert_int_equal(gort_numgoroutine(), ng);
+        gort_chan_free(churngate);
+    }
+}
+
 void main_main(void)
 {
     gort_lockosthread();    /* cmocka keeps its state in thread-local storage */
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_churn),
         cmocka_unit_test(test_million_parked),
         cmocka_unit_test(test_scavenger),
     };
