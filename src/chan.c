@@ -228,40 +228,21 @@ size_t gort_chan_cap(gort_chan *c)
     return c ? c->dataqsiz : 0;
 }
 
-/* handoff ends a direct hand-off to the waiting partner sg: unlock the
- * channel(s) with unlockf(arg), then wake sg's goroutine with success. */
-static void handoff(sudog *sg, void (*unlockf)(void *arg), void *arg)
-{
-    g *gp = sg->g;
-    unlockf(arg);
-    gp->param = sg;
-    sg->success = true;
-    gort__goready(gp);
-}
-
-/* sendlocked and recvlocked are gort__send and gort__recv for chansend
- * and chanrecv, which hold only c's lock: the same steps, inline, with
- * the unlock called directly (no unlock function to call through).  The
- * hand-off to a parked partner is the hot path of every unbuffered
- * exchange.  Safe for the same reasons: sg was dequeued under c->lock, so
- * this goroutine alone owns sg and may wake sg->g; sg->g is parked for
- * good (its park committed before it released c->lock, which we then
- * took), so its stack, where sg->elem may point, is not running; and
- * success and param are written before goready publishes it. */
-static inline ALWAYS_INLINE void sendlocked(gort_chan *c, sudog *sg, const void *ep)
+/* sendmove and recvmove move the element of a direct hand-off with the
+ * waiting partner sg, which has been dequeued from c's wait queue under
+ * c->lock, still held.  A waiting receiver (sendmove) means an empty
+ * buffer, which stays untouched; a waiting sender (recvmove) gives its
+ * element directly on an unbuffered channel, else the head of the full
+ * buffer goes to the receiver and sg's element to the buffer's tail. */
+static inline ALWAYS_INLINE void sendmove(gort_chan *c, sudog *sg, const void *ep)
 {
     if (sg->elem != NULL) {
         elemmove(c, sg->elem, ep);
         sg->elem = NULL;
     }
-    g *gp = sg->g;
-    gort__unlock(&c->lock);
-    gp->param = sg;
-    sg->success = true;
-    gort__goready(gp);
 }
 
-static inline ALWAYS_INLINE void recvlocked(gort_chan *c, sudog *sg, void *ep)
+static inline ALWAYS_INLINE void recvmove(gort_chan *c, sudog *sg, void *ep)
 {
     if (c->dataqsiz == 0) {
         if (ep != NULL)
@@ -276,48 +257,54 @@ static inline ALWAYS_INLINE void recvlocked(gort_chan *c, sudog *sg, void *ep)
         c->sendx = c->recvx;
     }
     sg->elem = NULL;
-    g *gp = sg->g;
-    gort__unlock(&c->lock);
+}
+
+/* wakepartner wakes gp, sg's goroutine, with success, once the channel
+ * is unlocked.  Safe without the lock: sg was dequeued under it, so this
+ * goroutine alone owns sg and may wake sg->g; sg->g is parked for good
+ * (its park committed before it released c->lock, which we then took),
+ * so its stack, where sg->elem pointed, is not running; and success and
+ * param are written before goready publishes it. */
+static inline ALWAYS_INLINE void wakepartner(sudog *sg, g *gp)
+{
     gp->param = sg;
     sg->success = true;
     gort__goready(gp);
+}
+
+/* handofflocked ends the hand-off of chansend and chanrecv, which hold
+ * only c's lock: unlock it directly (the hot path of every unbuffered
+ * exchange, with no unlock function to call through), wake the partner. */
+static inline ALWAYS_INLINE void handofflocked(gort_chan *c, sudog *sg)
+{
+    g *gp = sg->g;
+    gort__unlock(&c->lock);
+    wakepartner(sg, gp);
 }
 
 /* gort__send completes a send to the waiting receiver sg, which has
  * been dequeued from c->recvq.  c must be locked; unlockf(arg) unlocks it
  * (and, for select, the other channels) before sg's goroutine is
- * readied.  A receiver waits, so the buffer is empty; it stays untouched. */
+ * readied. */
 void gort__send(gort_chan *c, sudog *sg, const void *ep,
                      void (*unlockf)(void *arg), void *arg)
 {
-    if (sg->elem != NULL) {
-        elemmove(c, sg->elem, ep);
-        sg->elem = NULL;
-    }
-    handoff(sg, unlockf, arg);
+    sendmove(c, sg, ep);
+    g *gp = sg->g;
+    unlockf(arg);
+    wakepartner(sg, gp);
 }
 
 /* gort__recv completes a receive from the waiting sender sg, which
- * has been dequeued from c->sendq: directly from sg on an unbuffered
- * channel, else from the head of the full buffer, with sg's element going
- * to its tail.  c must be locked; unlockf(arg) unlocks it. */
+ * has been dequeued from c->sendq.  c must be locked; unlockf(arg)
+ * unlocks it. */
 void gort__recv(gort_chan *c, sudog *sg, void *ep,
                      void (*unlockf)(void *arg), void *arg)
 {
-    if (c->dataqsiz == 0) {
-        if (ep != NULL)
-            elemmove(c, ep, sg->elem);
-    } else {
-        void *qp = gort__chanbuf(c, c->recvx);
-        if (ep != NULL)
-            elemmove(c, ep, qp);
-        elemmove(c, qp, sg->elem);
-        if (++c->recvx == c->dataqsiz)
-            c->recvx = 0;
-        c->sendx = c->recvx;
-    }
-    sg->elem = NULL;
-    handoff(sg, unlockf, arg);
+    recvmove(c, sg, ep);
+    g *gp = sg->g;
+    unlockf(arg);
+    wakepartner(sg, gp);
 }
 
 /* chanparkcommit unlocks the channel once the goroutine is parked. */
@@ -418,7 +405,8 @@ static inline ALWAYS_INLINE bool chansend(gort_chan *c, const void *ep, bool blo
     sudog *sg = gort__waitq_dequeue(&c->recvq);
     if (sg != NULL) {
         /* A receiver waits: hand the value to it, past the buffer. */
-        sendlocked(c, sg, ep);
+        sendmove(c, sg, ep);
+        handofflocked(c, sg);
         return true;
     }
     if (c->qcount < c->dataqsiz) {
@@ -471,7 +459,8 @@ static inline ALWAYS_INLINE bool chanrecv(gort_chan *c, void *ep, bool block, bo
         sudog *sg = gort__waitq_dequeue(&c->sendq);
         if (sg != NULL) {
             /* A sender waits: the buffer, if any, is full. */
-            recvlocked(c, sg, ep);
+            recvmove(c, sg, ep);
+            handofflocked(c, sg);
             *ok = true;
             return true;
         }
@@ -499,17 +488,6 @@ static inline ALWAYS_INLINE bool chanrecv(gort_chan *c, void *ep, bool block, bo
 
 /* They are also synchronous preemption points (preemptcheck, preempt.c);
  * the runtime's own non-blocking sends (timers' sendTime) are not. */
-
-/* getg_needm is gort__getg_needm with its common case, a thread that
- * has a G, inline: getg is the read of the current G that the compiler
- * cannot cache across a switch (runtime.h). */
-static inline ALWAYS_INLINE g *getg_needm(void)
-{
-    g *gp = getg();
-    if (likely(gp != NULL))
-        return gp;
-    return gort__getg_needm();
-}
 
 void gort_chan_send(gort_chan *c, const void *elem)
 {

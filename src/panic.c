@@ -616,7 +616,7 @@ static void printsig(const sigctx *sc)
 /* throw is gort__throw; sc, when not NULL, is the fatal signal that
  * caused it.  Inlined into both callers, so that the reports skip the
  * same frames as ever and start at gort__throw or gort__sigthrow. */
-static inline __attribute__((always_inline)) NORETURN void throw(const char *s, const sigctx *sc)
+static inline ALWAYS_INLINE NORETURN void throw(const char *s, const sigctx *sc)
 {
     startpanic(sc == NULL || sc->flush);
     throwing = throwTypeRuntime;
@@ -743,13 +743,6 @@ void gort__dumpall(const sigctx *sc)
  * ---------------------------------------------------------------------- */
 
 static _Atomic int32_t runningPanicDefers;   /* panics running deferred calls */
-
-/* getg_needm is gort__getg_needm with the common case inline. */
-static inline g *getg_needm(void)
-{
-    g *gp = getg();
-    return likely(gp != NULL) ? gp : gort__getg_needm();
-}
 
 static void initframe(frame *f, frame *link, uint8_t kind, ctxbuf *resume)
 {

@@ -340,7 +340,7 @@ static inline void enterstack(g *gp, void **fakesave)
  * switch is re-read.  It gives the goroutine its errno through the errno
  * address of the M it runs on now (DESIGN.md's TLS trap), and finishes a
  * direct switch for the goroutine that left. */
-static inline __attribute__((always_inline)) void resumed_inl(void)
+static inline ALWAYS_INLINE void resumed_inl(void)
 {
     g *gp = getg();
     asan_finish_switch(gp->asanfake);
@@ -395,7 +395,7 @@ static NORETURN void gogo(g *gp)
  * running goroutine of mp.  inheritTime: gp takes over the current time
  * slice (it came from runnext).  A G gets its stack when it first runs
  * (see the top of the file). */
-static inline __attribute__((always_inline)) void switchin(m *mp, g *gp, bool inheritTime)
+static inline ALWAYS_INLINE void switchin(m *mp, g *gp, bool inheritTime)
 {
     p *pp = mp->p;
     mp->curg = gp;
@@ -501,7 +501,7 @@ static void runqputfull(p *pp, g *gp);
  * stealers never write runqtail, and read a slot only below it, so the
  * slot is written first and then published with a release store of the
  * tail.  Inline: the direct switch's requeue (postswitch) calls it. */
-static inline __attribute__((always_inline)) void runqputtail(p *pp, g *gp)
+static inline ALWAYS_INLINE void runqputtail(p *pp, g *gp)
 {
     uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
     uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
@@ -608,7 +608,7 @@ static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t)
  * read of 1 holds for as long as we hold the P.  Nor can this M run
  * anything else between the load of the head and the store: the
  * runtime's own code is never preempted (HACKING.md, "Preemption"). */
-static inline __attribute__((always_inline)) g *runqget_inl(p *pp, bool *inheritTime)
+static inline ALWAYS_INLINE g *runqget_inl(p *pp, bool *inheritTime)
 {
     bool alone = onlyp();
     bool fair = atomic_load_explicit(&pp->preemptnext, memory_order_relaxed);
@@ -1520,7 +1520,7 @@ enum { SWAP_REQUEUE = 1, SWAP_PARK = 2 };
 /* postswitch finishes, for the M's previous goroutine, a direct switch
  * that resumed the current one (mp is the current M): now that its
  * context is saved, requeue it, or commit its park. */
-static inline __attribute__((always_inline)) void postswitch(m *mp)
+static inline ALWAYS_INLINE void postswitch(m *mp)
 {
     g *prev = mp->swapprev;
     if (prev == NULL)
@@ -1545,7 +1545,7 @@ static inline __attribute__((always_inline)) void postswitch(m *mp)
  * has been resumed; false: take the long way through the scheduler.
  * kind says what postswitch is to do with gp; for SWAP_PARK, unlockf and
  * lock are gopark's. */
-static inline __attribute__((always_inline)) bool
+static inline ALWAYS_INLINE bool
 trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
 {
     m *mp = gp->m;

@@ -494,6 +494,15 @@ void gort__releaseSudog(sudog *s);
  * did not start it first makes one that stands for the thread (Go's needm
  * for cgo callbacks): parking it blocks the thread, readying wakes it. */
 g *gort__getg_needm(void);
+/* getg_needm is gort__getg_needm with its common case, a thread that
+ * has a G, inline: the channel operations and gort_pcall start with it. */
+static inline ALWAYS_INLINE g *getg_needm(void)
+{
+    g *gp = getg();
+    if (likely(gp != NULL))
+        return gp;
+    return gort__getg_needm();
+}
 /* gort__checkstarted throws "runtime not started" unless schedinit has
  * run: a program that defines main as well as main_main shadows the
  * entry stub, and its gort calls find no runtime (proc.c).  The slow
