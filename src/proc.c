@@ -57,8 +57,13 @@
  * leaves that to the goroutine it resumes, which does it first thing
  * (postswitch, called by resumed at every resume point).  trydirect takes
  * the long way whenever there is something else to decide: the world is
- * stopping, the global queue has work, a locked M or G is involved, and
- * every 64th switch while the P has timers, so that due ones run.
+ * stopping, a locked M or G is involved, every 64th switch while the P
+ * has timers, so that due ones run, and when the global queue has work
+ * and it is its turn: for a yield always (gosched_m puts the yielder
+ * behind that work, as Go does), for a park on the ticks where
+ * findrunnable would look there first (schedtick % 61).  Otherwise the
+ * long way would pick what trydirect picks, the head of the local
+ * queue, as findrunnable looks at its own P before the global queue.
  *
  * So what runs on g0 is schedule, findrunnable, the mcall continuations
  * and everything they call (including gopark's unlock function when the
@@ -1551,9 +1556,12 @@ trydirect(g *gp, int kind, bool (*unlockf)(g *, void *), void *lock)
     m *mp = gp->m;
     p *pp = mp->p;
     if (pp == NULL || mp->lockedg != NULL ||
-        atomic_load_explicit(&gort__sched.gcwaiting, memory_order_relaxed) ||
-        runqsize() != 0)
+        atomic_load_explicit(&gort__sched.gcwaiting, memory_order_relaxed))
         return false;
+    if (runqsize() != 0 &&
+        (kind == SWAP_REQUEUE ||
+         atomic_load_explicit(&pp->schedtick, memory_order_relaxed) % 61 == 0))
+        return false;   /* the global queue's turn (the top of the file) */
     if ((++mp->swapcount & 63) == 0 &&
         atomic_load_explicit(&pp->timer0When, memory_order_relaxed) != 0)
         return false;   /* now and then, the long way: it runs due timers */
