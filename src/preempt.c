@@ -99,8 +99,13 @@ void gort__preemptinit(void)
 
 /* gort__preemptone asks the goroutine running on pp to stop as soon as
  * it can (Go's preemptone).  Called by sysmon and stopTheWorld, without
- * locks; reports whether it found a goroutine to ask. */
-bool gort__preemptone(p *pp)
+ * locks; reports whether it found a goroutine to ask.  It reads pp->m and
+ * mp->curg without the owner's synchronisation, as Go's does (so
+ * GORT_NO_TSAN): they are hints.  Ms and gs are never freed, so a stale
+ * pointer is still an M or a g, and a request that reaches a goroutine
+ * that has just been switched in only makes it yield at its next
+ * preemption point, which is always allowed. */
+GORT_NO_TSAN bool gort__preemptone(p *pp)
 {
     m *mp = pp->m;
     if (mp == NULL || mp == getg()->m)

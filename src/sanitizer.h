@@ -77,8 +77,8 @@ static inline void tsan_switch(void *f) { __tsan_switch_to_fiber(f, 0); }
  * (checkdead's count of threads leaves it out). */
 #define GORT_SANITIZER_THREADS 1
 /* GORT_NO_TSAN: TSan does not check this function's memory accesses.
- * Only for diagnostics that read scheduler state without its locks on
- * purpose, as Go's do (schedtrace). */
+ * Only for code that reads scheduler state without its locks on purpose,
+ * as Go's does: diagnostics (schedtrace) and hints (preemptone). */
 #define GORT_NO_TSAN __attribute__((no_sanitize("thread")))
 /* GORT_TOOL_NOASYNCPREEMPT: asynchronous preemption is off (preempt.c).
  * TSan defers an asynchronous signal to its next interceptor and hands
