@@ -77,12 +77,12 @@ static NOINL int tb_compare(const void *a, const void *b)
     gort_panic("in qsort");             /* @compare-call */
 }
 
-static atomic_int spinning;
+static g *_Atomic spinnerg;
 
 static NOINL void tb_spinner(void *arg)
 {
     (void)arg;
-    atomic_store(&spinning, 1);
+    atomic_store(&spinnerg, gort__getg_needm());
     for (;;)                            /* never yields: stays running */
         __asm__ volatile("" ::: "memory");   /* a spin the compiler keeps */
 }
@@ -102,7 +102,12 @@ void main_main(void)
         KEEP();
     } else if (strcmp(s, "running") == 0) {
         gort_go(tb_spinner, NULL);
-        while (atomic_load(&spinning) == 0)
+        /* Until the spinner runs on the other thread.  Under load sysmon
+         * may preempt it (at the spin: runnable, on the global queue)
+         * before this goroutine gets the other P, so its status is
+         * checked, not only that it has started. */
+        g *gp;
+        while ((gp = atomic_load(&spinnerg)) == NULL || readgstatus(gp) != Grunning)
             gort_gosched();
     } else if (strcmp(s, "qsort") == 0) {
         int v[4] = {4, 3, 2, 1};
