@@ -498,33 +498,20 @@ static g *globrunqpop(void)
     return gp;
 }
 
-static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t);
-static void runqputfull(p *pp, g *gp);
+static NOINLINE bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t);
 
 /* runqputtail puts gp at the tail of pp's local run queue; a full ring
- * moves half of itself to the global queue.  Executed only by the owner:
- * stealers never write runqtail, and read a slot only below it, so the
- * slot is written first and then published with a release store of the
- * tail.  Inline: the direct switch's requeue (postswitch) calls it. */
+ * moves half of itself to the global queue (runqputslow, out of line).
+ * Executed only by the owner: stealers never write runqtail, and read a
+ * slot only below it, so the slot is written first and then published
+ * with a release store of the tail.  Inline: the direct switch's requeue
+ * (postswitch) calls it. */
 static inline ALWAYS_INLINE void runqputtail(p *pp, g *gp)
-{
-    uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
-    uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
-    if (likely(t - h < RUNQSIZE)) {
-        atomic_store_explicit(&pp->runq[t % RUNQSIZE], gp, memory_order_relaxed);
-        atomic_store_explicit(&pp->runqtail, t + 1, memory_order_release);
-        return;
-    }
-    runqputfull(pp, gp);
-}
-
-/* runqputfull is runqputtail's way for a ring that looked full. */
-static NOINLINE void runqputfull(p *pp, g *gp)
 {
     for (;;) {
         uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
         uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
-        if (t - h < RUNQSIZE) {
+        if (likely(t - h < RUNQSIZE)) {
             atomic_store_explicit(&pp->runq[t % RUNQSIZE], gp, memory_order_relaxed);
             atomic_store_explicit(&pp->runqtail, t + 1, memory_order_release);
             return;
@@ -576,7 +563,7 @@ static void runqput(p *pp, g *gp, bool next)
 }
 
 /* runqputslow moves gp and half of pp's queue to the global queue. */
-static bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t)
+static NOINLINE bool runqputslow(p *pp, g *gp, uint32_t h, uint32_t t)
 {
     g *batch[RUNQSIZE / 2 + 1];
     uint32_t n = t - h;
